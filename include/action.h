@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Carrying out a decision on one dax device, whole or not at all.
+ */
+#pragma once
+
+#include "config.h"
+#include "inventory.h"
+#include "policy.h"
+
+#include <stdbool.h>
+
+struct kmod_ctx;
+
+enum outcome {
+	OUTCOME_APPLIED,     /* the device was changed and now is in the decided state */
+	OUTCOME_ALREADY,     /* it was in the decided state; nothing was touched */
+	OUTCOME_PLANNED,     /* --dry-run: it would have been changed */
+	OUTCOME_ROLLED_BACK, /* onlining failed and was undone: the device is devdax */
+	OUTCOME_FAILED,	     /* the decided state could not be reached, see error */
+};
+
+const char *outcome_to_string(enum outcome outcome);
+
+struct action_options {
+	enum online_type online_type;
+	bool dry_run;
+	/*
+	 * When auto_online_blocks is not "offline", the kernel onlines kmem's
+	 * blocks itself, in a zone of its choosing, as soon as kmem binds
+	 * (platform.md §2): the zone is then not ours to verify.
+	 */
+	bool kernel_auto_online;
+	struct kmod_ctx *kmod; /* loads kmem before binding; NULL in tests */
+	const char *dev_dir;   /* where /dev/daxX.Y must reappear: "/dev" */
+};
+
+struct action_result {
+	enum outcome outcome;
+	int error; /* positive errno of the first failure, or 0 */
+	/* Set when the outcome changes the reason: offlining refused means in-use. */
+	bool reason_overridden;
+	enum reason reason;
+	int rollback_error; /* positive errno when undoing a failed online failed too */
+};
+
+/*
+ * Brings @device into the state @decision asks for. Online: bind kmem, online
+ * every block in the configured zone, verify; on any failure offline what is
+ * online, return the device to devdax and verify /dev/daxX.Y. Devdax: offline
+ * (never forced) and bind device_dax. Returns the outcome in *ret_result; the
+ * caller refreshes the device's facts afterwards.
+ */
+void action_apply(struct dax_device *device, enum decision decision,
+		  const struct action_options *options, struct action_result *ret_result);
+
+/* Whether @device is already in the state @decision asks for. Pure. */
+bool action_state_holds(const struct dax_device *device, enum decision decision);

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /etc/tdxmemd.conf and /etc/tdxmemd.conf.d/\*.conf, systemd-style INI.
+ */
+#pragma once
+
+#include "parse-error.h"
+#include "tdx.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH	  "/etc/tdxmemd.conf"
+#define CONFIG_DEFAULT_DROPIN_DIR "/etc/tdxmemd.conf.d"
+
+enum online_type {
+	ONLINE_TYPE_MOVABLE, /* ZONE_MOVABLE: the memory can be offlined again */
+	ONLINE_TYPE_KERNEL,  /* ZONE_NORMAL */
+};
+
+enum after_init {
+	AFTER_INIT_DEVDAX,
+	AFTER_INIT_TRY,
+};
+
+enum when_tdx_disabled {
+	WHEN_TDX_DISABLED_ONLINE,
+	WHEN_TDX_DISABLED_DEVDAX,
+};
+
+struct config {
+	bool state_pinned; /* [TDX] State= other than "auto" */
+	enum tdx_state state;
+	char *cmr_file;
+	char *cmr_attribute;
+	enum after_init after_init;
+	enum online_type online_type;
+	enum when_tdx_disabled when_tdx_disabled;
+	char **exclude; /* device names, CXL region names or memdev serials */
+	size_t exclude_count;
+};
+
+void config_init(struct config *config);
+void config_clear(struct config *config);
+
+/*
+ * Applies the assignments in @text on top of *config. Unknown sections or
+ * keys and bad values are errors naming @origin and the line: -EINVAL, and
+ * *config is left as it was.
+ */
+int config_parse(struct config *config, const char *text, size_t size, const char *origin,
+		 struct parse_error *ret_error);
+
+/*
+ * Loads @path (a missing default file is no error; a missing explicit one is)
+ * then, when @dropin_dir is set, every *.conf in it in lexical order, later
+ * files overriding earlier ones. On error *config is left as it was.
+ */
+int config_load(struct config *config, const char *path, bool path_explicit,
+		const char *dropin_dir, struct parse_error *ret_error);
+
+bool config_excludes(const struct config *config, const char *name);
+
+const char *online_type_to_string(enum online_type type);
+const char *after_init_to_string(enum after_init after_init);
+const char *when_tdx_disabled_to_string(enum when_tdx_disabled when);

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The dax devices of this host as libdaxctl and libcxl see them, plus the
+ * facts the policy needs that neither library reports (who holds the
+ * character device, which part kmem can hot-plug).
+ */
+#pragma once
+
+#include "parse-error.h"
+#include "range.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct daxctl_ctx;
+struct daxctl_dev;
+struct cxl_ctx;
+
+enum dax_mode {
+	DAX_MODE_DISABLED,   /* no driver bound: neither RAM nor /dev/daxX.Y */
+	DAX_MODE_DEVDAX,     /* device_dax bound: /dev/daxX.Y */
+	DAX_MODE_SYSTEM_RAM, /* kmem bound: memory blocks */
+};
+
+enum memory_zone {
+	MEMORY_ZONE_NONE, /* no block online */
+	MEMORY_ZONE_MOVABLE,
+	MEMORY_ZONE_NORMAL, /* at least one online block outside ZONE_MOVABLE */
+};
+
+struct dax_device {
+	char *name; /* "dax0.0", also the character device name */
+	struct range_set mappings;  /* physical ranges of the device */
+	struct range_set pluggable; /* the whole memory blocks kmem would add */
+	uint64_t size;
+	int target_node; /* -1: none, kmem refuses the device */
+	enum dax_mode mode;
+	unsigned blocks;	/* memory blocks the device spans (or would span) */
+	unsigned blocks_online;
+	enum memory_zone zone;
+	bool in_use;	   /* /dev/daxX.Y open or mapped by a process */
+	char *cxl_region;  /* "region0", or NULL when not CXL memory */
+	char *cxl_memdevs; /* "mem0:0x1234 mem1:0x5678", or NULL */
+	struct daxctl_dev *handle; /* owned by the inventory's daxctl context */
+};
+
+struct inventory {
+	struct daxctl_ctx *daxctl;
+	struct cxl_ctx *cxl; /* NULL when libcxl finds no CXL bus */
+	uint64_t block_size;
+	struct dax_device *devices;
+	size_t count;
+};
+
+/*
+ * Takes a fresh look: new libdaxctl and libcxl contexts (neither rescans),
+ * then every dax device. @sysroot prefixes the files read directly
+ * (block_size_bytes, /proc); libdaxctl and libcxl always read /sys and /dev.
+ */
+int inventory_scan(struct inventory *inventory, const char *sysroot,
+		   struct parse_error *ret_error);
+
+/* Re-reads mode, blocks online and zone of one device, after an action. */
+void inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);
+
+struct dax_device *inventory_find(struct inventory *inventory, const char *name);
+
+void inventory_clear(struct inventory *inventory);
+
+const char *dax_mode_to_string(enum dax_mode mode);
+const char *memory_zone_to_string(enum memory_zone zone);
+
+/*
+ * Pure helpers, exposed for tests. The part of [start, end) that kmem
+ * hot-plugs: start rounded up and end rounded down to @block_size
+ * (drivers/dax/kmem.c dax_kmem_range()). Returns false when nothing is left.
+ */
+bool kmem_pluggable_range(struct range mapping, uint64_t block_size, struct range *ret);
+
+/* Finds "regionN" in a sysfs path ".../regionN/dax_regionN/daxN.M". */
+int cxl_region_from_sysfs_path(const char *path, char **ret_region);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The "virt/tdx: " lines of this boot's kernel log, read once per pass and
+ * shared by the TDX state reader and the CMR reader.
+ */
+#pragma once
+
+#include <stddef.h>
+
+enum kernel_log_origin {
+	KERNEL_LOG_NONE,
+	KERNEL_LOG_KMSG,
+	KERNEL_LOG_JOURNAL,
+};
+
+struct kernel_log {
+	enum kernel_log_origin origin;
+	char **lines; /* message text from "virt/tdx: " on, in log order */
+	size_t count;
+};
+
+void kernel_log_clear(struct kernel_log *log);
+
+/*
+ * Reads SYSROOT/dev/kmsg. The kernel numbers its records from 0 at boot; when
+ * the first record read is not number 0, the ring buffer has already dropped
+ * early messages (the TDX lines come early), so with sysroot "/" the journal's
+ * kernel messages of this boot are read instead. Returns 0, or -errno when
+ * neither could be read (an unreadable log is not fatal for the caller).
+ */
+int kernel_log_read(const char *sysroot, struct kernel_log *ret_log);

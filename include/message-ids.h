@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * MESSAGE_IDs of tdxmemd's journal records: one per decision, and one per
+ * outcome that did not reach the decided state. systemd/tdxmemd.catalog
+ * explains each; keep the two in step.
+ */
+#pragma once
+
+#define MESSAGE_ID_ONLINE      "fa4be03c167e4cedaa2a74d70ecd7e1d"
+#define MESSAGE_ID_DEVDAX      "68089ec486584a21a9b697b8ffb92695"
+#define MESSAGE_ID_UNCHANGED   "d4ef7ef65c1b4bf8b5c926144fb0edf5"
+#define MESSAGE_ID_ROLLED_BACK "a4c35a9154ea4fb4935ad12808c16b8c"
+#define MESSAGE_ID_FAILED      "3457e434fc884ef086d8872e1d426913"

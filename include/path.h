@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Kernel files under a root prefix, so tests can hand a fixture tree to every
+ * reader (the same idea as lsmem --sysroot).
+ */
+#pragma once
+
+#include <stddef.h>
+
+/* "SYSROOT" + "/proc/cpuinfo"; sysroot "/" or NULL gives the path itself. */
+char *path_join_root(const char *sysroot, const char *path);
+
+/*
+ * Reads a whole file (at most @max bytes; more is -EFBIG) into a
+ * NUL-terminated buffer. Returns 0 and sets *ret_data and *ret_size, or -errno.
+ */
+int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size);
+
+/* Reads SYSROOT/@path and strips one trailing newline. */
+int read_root_file(const char *sysroot, const char *path, size_t max, char **ret_data);

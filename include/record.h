@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One record per device decision: the journal entry, the --once line and the
+ * --json object are all written from the same list of fields.
+ */
+#pragma once
+
+#include "action.h"
+#include "cmr.h"
+#include "inventory.h"
+#include "policy.h"
+#include "tdx.h"
+
+#include <stdio.h>
+
+struct record {
+	const struct dax_device *device; /* facts as they are after the action */
+	struct verdict verdict;
+	struct action_result result;
+	enum tdx_state tdx_state;
+	const struct cmr_info *cmrs;
+};
+
+enum record_value_kind {
+	RECORD_VALUE_STRING,
+	RECORD_VALUE_NUMBER, /* decimal, unquoted in JSON */
+	RECORD_VALUE_BOOL,   /* "true"/"false", JSON only */
+};
+
+struct record_field {
+	const char *journal_name; /* "TDXMEMD_DEVICE"; NULL: JSON only */
+	const char *json_name;	  /* "chardev"; NULL: journal only */
+	enum record_value_kind kind;
+	char *value;
+};
+
+struct record_fields {
+	struct record_field items[32];
+	size_t count;
+};
+
+/* Builds the fields of @record (MESSAGE and PRIORITY included). -ENOMEM. */
+int record_fields_build(const struct record *record, struct record_fields *ret_fields);
+void record_fields_clear(struct record_fields *fields);
+
+int record_priority(const struct record *record);
+const char *record_message_id(const struct record *record);
+
+/*
+ * Writes the journal entry. Returns 0, -ENOENT without a journal socket
+ * (where sd_journal_sendv() would drop the entry and return 0), -ENOMEM, or
+ * -errno from sd_journal_sendv().
+ */
+int record_send_journal(const struct record *record);
+
+/*
+ * One human line per record on stdout, for --once. Both printers return 0,
+ * -ENOMEM (then nothing was written) or -EIO (writing to @out failed).
+ */
+int record_print_line(FILE *out, const struct record *record);
+
+/* The --json document. */
+int record_print_json(FILE *out, enum tdx_state tdx_state, const struct cmr_info *cmrs,
+		      const struct record *records, size_t count);

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "path.h"
+#include "macro.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *path_join_root(const char *sysroot, const char *path)
+{
+	size_t root_len;
+	char *joined;
+
+	if (!sysroot || sysroot[0] == '\0' || streq(sysroot, "/"))
+		return strdup(path);
+
+	/* "/tmp/root/" + "/proc" must not become "/tmp/root//proc". */
+	root_len = strlen(sysroot);
+	while (root_len > 0 && sysroot[root_len - 1] == '/')
+		root_len--;
+
+	if (asprintf(&joined, "%.*s%s%s", (int)root_len, sysroot, path[0] == '/' ? "" : "/", path) <
+	    0)
+		return NULL;
+
+	return joined;
+}
+
+int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *data = NULL;
+	size_t size = 0, capacity;
+	struct stat st;
+
+	/* Keep max + 2 (one byte to detect "too big", one for the NUL) from overflowing. */
+	if (max > SIZE_MAX / 4)
+		max = SIZE_MAX / 4;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+
+	/*
+	 * st_size is only a hint: sysfs reports 4096 for every attribute and
+	 * procfs 0, whatever they hold, so read until EOF in any case. Ask for
+	 * one byte more than max to tell "exactly max" from "more than max".
+	 */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max)
+		capacity = (size_t)st.st_size + 2;
+	else
+		capacity = 4096;
+	if (capacity > max + 2)
+		capacity = max + 2;
+
+	data = malloc(capacity);
+	if (!data)
+		return -ENOMEM;
+
+	for (;;) {
+		ssize_t n;
+
+		if (size + 1 >= capacity) {
+			size_t grown = capacity * 2;
+			char *p;
+
+			if (grown > max + 2)
+				grown = max + 2;
+			if (grown <= capacity)
+				return -EFBIG;
+
+			p = realloc(data, grown);
+			if (!p)
+				return -ENOMEM;
+			data = p;
+			capacity = grown;
+		}
+
+		n = read(fd, data + size, capacity - 1 - size);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+
+		size += (size_t)n;
+		if (size > max)
+			return -EFBIG;
+	}
+
+	data[size] = '\0';
+	*ret_data = TAKE_PTR(data);
+	if (ret_size)
+		*ret_size = size;
+	return 0;
+}
+
+int read_root_file(const char *sysroot, const char *path, size_t max, char **ret_data)
+{
+	_cleanup_free_ char *full = NULL;
+	char *data;
+	size_t size;
+	int r;
+
+	full = path_join_root(sysroot, path);
+	if (!full)
+		return -ENOMEM;
+
+	r = read_full_file(full, max, &data, &size);
+	if (r < 0)
+		return r;
+
+	/* Kernel attributes end in one newline that is not part of the value. */
+	if (size > 0 && data[size - 1] == '\n')
+		data[size - 1] = '\0';
+
+	*ret_data = data;
+	return 0;
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * THE POLICY. One table, read top to bottom; the first row that matches a
+ * device decides it. Nothing else in tdxmemd decides anything.
+ */
+#include "policy.h"
+
+#include "macro.h"
+
+#define STATE(s)       (1u << (s))
+#define ANY_STATE      (~0u)
+/* States in which the TDX module may still be initialized later this boot. */
+#define BEFORE_INIT    (STATE(TDX_STATE_BIOS_ENABLED) | STATE(TDX_STATE_INIT_FAILED) | STATE(TDX_STATE_UNKNOWN))
+
+enum cmr_condition {
+	CMRS_ANY,
+	CMRS_KNOWN,
+	CMRS_UNKNOWN,
+};
+
+enum device_condition {
+	DEVICE_ANY,
+	DEVICE_EXCLUDED,
+	DEVICE_DEVDAX_IN_USE,
+	DEVICE_UNPLUGGABLE,
+	DEVICE_ONLINE,	/* at least one block online */
+	DEVICE_COVERED, /* every block it would online lies inside the CMRs */
+};
+
+/* Decisions that configuration settles. */
+enum table_decision {
+	TABLE_UNCHANGED = DECISION_UNCHANGED,
+	TABLE_ONLINE = DECISION_ONLINE,
+	TABLE_DEVDAX = DECISION_DEVDAX,
+	TABLE_WHEN_TDX_DISABLED, /* WhenTdxDisabled= */
+	TABLE_AFTER_INIT,	 /* AfterInit= */
+};
+
+struct policy_row {
+	unsigned tdx_states;
+	enum cmr_condition cmrs;
+	enum device_condition device;
+	enum table_decision decision;
+	enum reason reason;
+};
+
+static const struct policy_row policy_table[] = {
+	/* TDX state     CMRs          device                decision                 reason */
+	{ ANY_STATE,     CMRS_ANY,     DEVICE_EXCLUDED,      TABLE_UNCHANGED,         REASON_EXCLUDED },
+	{ ANY_STATE,     CMRS_ANY,     DEVICE_DEVDAX_IN_USE, TABLE_UNCHANGED,         REASON_IN_USE },
+	{ ANY_STATE,     CMRS_ANY,     DEVICE_UNPLUGGABLE,   TABLE_UNCHANGED,         REASON_UNPLUGGABLE },
+	{ STATE(TDX_STATE_DISABLED),
+	                 CMRS_ANY,     DEVICE_ANY,           TABLE_WHEN_TDX_DISABLED, REASON_TDX_DISABLED },
+	/*
+	 * Memory online at TDX init is part of the TDX memory configuration
+	 * whatever the CMRs say; offlining it gains nothing and takes memory
+	 * the system is using. This row precedes the CMR rows on purpose.
+	 */
+	{ STATE(TDX_STATE_INITIALIZED),
+	                 CMRS_ANY,     DEVICE_ONLINE,        TABLE_UNCHANGED,         REASON_ONLINE_BEFORE_INIT },
+	{ BEFORE_INIT,   CMRS_KNOWN,   DEVICE_COVERED,       TABLE_ONLINE,            REASON_CMR_COVERED },
+	{ BEFORE_INIT,   CMRS_KNOWN,   DEVICE_ANY,           TABLE_DEVDAX,            REASON_NOT_CONVERTIBLE },
+	{ ANY_STATE,     CMRS_UNKNOWN, DEVICE_ANY,           TABLE_DEVDAX,            REASON_CMR_UNKNOWN },
+	/*
+	 * After init the kernel accepts only memory that was present at init
+	 * (tdx_memory_notifier() checks tdx_memlist, not the CMRs).
+	 */
+	{ STATE(TDX_STATE_INITIALIZED),
+	                 CMRS_KNOWN,   DEVICE_ANY,           TABLE_AFTER_INIT,        REASON_TDX_INITIALIZED },
+};
+
+static bool cmrs_match(enum cmr_condition condition, const struct policy_input *in)
+{
+	switch (condition) {
+	case CMRS_ANY:
+		return true;
+	case CMRS_KNOWN:
+		return in->cmrs != NULL;
+	case CMRS_UNKNOWN:
+		return in->cmrs == NULL;
+	}
+	return false;
+}
+
+static bool device_matches(enum device_condition condition, const struct policy_input *in,
+			   struct verdict *verdict)
+{
+	switch (condition) {
+	case DEVICE_ANY:
+		return true;
+	case DEVICE_EXCLUDED:
+		return in->excluded;
+	case DEVICE_DEVDAX_IN_USE:
+		return in->devdax_in_use;
+	case DEVICE_UNPLUGGABLE:
+		return !in->pluggable;
+	case DEVICE_ONLINE:
+		return in->any_online;
+	case DEVICE_COVERED:
+		return !verdict->has_uncovered;
+	}
+	return false;
+}
+
+static enum decision settle(enum table_decision decision, const struct policy_input *in)
+{
+	switch (decision) {
+	case TABLE_WHEN_TDX_DISABLED:
+		return in->when_tdx_disabled == WHEN_TDX_DISABLED_DEVDAX ? DECISION_DEVDAX
+									 : DECISION_ONLINE;
+	case TABLE_AFTER_INIT:
+		return in->after_init == AFTER_INIT_TRY ? DECISION_ONLINE : DECISION_DEVDAX;
+	default:
+		return (enum decision)decision;
+	}
+}
+
+struct verdict policy_decide(const struct policy_input *in)
+{
+	struct verdict verdict = {0};
+	struct range_set none = {0};
+
+	if (in->cmrs && in->tdx_state != TDX_STATE_DISABLED)
+		verdict.has_uncovered = range_set_first_uncovered(
+			in->cmrs, in->ranges ? in->ranges : &none, &verdict.uncovered);
+
+	for (size_t i = 0; i < ARRAY_SIZE(policy_table); i++) {
+		const struct policy_row *row = &policy_table[i];
+
+		if (!(row->tdx_states & STATE(in->tdx_state)) || !cmrs_match(row->cmrs, in) ||
+		    !device_matches(row->device, in, &verdict))
+			continue;
+
+		verdict.decision = settle(row->decision, in);
+		verdict.reason = row->reason;
+		/* The uncovered part is the reason only where the reason says so. */
+		if (verdict.reason != REASON_NOT_CONVERTIBLE)
+			verdict.has_uncovered = false;
+		return verdict;
+	}
+
+	/* Unreachable: the CMRS_UNKNOWN and TDX_STATE_INITIALIZED rows close the table. */
+	verdict.decision = DECISION_UNCHANGED;
+	verdict.reason = REASON_CMR_UNKNOWN;
+	return verdict;
+}
+
+const char *decision_to_string(enum decision decision)
+{
+	static const char *const names[] = {
+		[DECISION_UNCHANGED] = "unchanged",
+		[DECISION_ONLINE] = "online",
+		[DECISION_DEVDAX] = "devdax",
+	};
+	return (size_t)decision < ARRAY_SIZE(names) ? names[decision] : "unknown";
+}
+
+const char *reason_to_string(enum reason reason)
+{
+	static const char *const names[] = {
+		[REASON_EXCLUDED] = "excluded",
+		[REASON_IN_USE] = "in-use",
+		[REASON_UNPLUGGABLE] = "unpluggable",
+		[REASON_TDX_DISABLED] = "tdx-disabled",
+		[REASON_CMR_COVERED] = "cmr-covered",
+		[REASON_NOT_CONVERTIBLE] = "not-convertible",
+		[REASON_CMR_UNKNOWN] = "cmr-unknown",
+		[REASON_ONLINE_BEFORE_INIT] = "online-before-init",
+		[REASON_TDX_INITIALIZED] = "tdx-initialized",
+	};
+	return (size_t)reason < ARRAY_SIZE(names) ? names[reason] : "unknown";
+}

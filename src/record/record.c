@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One record per device decision. record_fields_build() is the only place
+ * that turns a record's facts into fields: the journal entry, the --once line
+ * (both here) and the --json object (report.c) are all written from them.
+ */
+#include "record.h"
+
+#include "macro.h"
+#include "message-ids.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#define SYSLOG_IDENTIFIER "tdxmemd"
+/* Where libsystemd 252 sends to; it has no way to name another. */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/* "0x" + 16 hex digits, twice, a dash and the NUL. */
+#define RANGE_TEXT_MAX 40
+/* Below 1024 of a unit, but leave room for what the compiler cannot prove. */
+#define SIZE_TEXT_MAX 48
+
+int record_priority(const struct record *record)
+{
+	switch (record->result.outcome) {
+	case OUTCOME_ROLLED_BACK:
+		/* Nothing is broken, but the decided state was not reached. */
+		return LOG_WARNING;
+	case OUTCOME_FAILED:
+		return LOG_ERR;
+	case OUTCOME_APPLIED:
+	case OUTCOME_ALREADY:
+	case OUTCOME_PLANNED:
+		break;
+	}
+	return LOG_INFO;
+}
+
+const char *record_message_id(const struct record *record)
+{
+	switch (record->result.outcome) {
+	case OUTCOME_ROLLED_BACK:
+		return MESSAGE_ID_ROLLED_BACK;
+	case OUTCOME_FAILED:
+		return MESSAGE_ID_FAILED;
+	case OUTCOME_APPLIED:
+	case OUTCOME_ALREADY:
+	case OUTCOME_PLANNED:
+		break;
+	}
+
+	switch (record->verdict.decision) {
+	case DECISION_ONLINE:
+		return MESSAGE_ID_ONLINE;
+	case DECISION_DEVDAX:
+		return MESSAGE_ID_DEVDAX;
+	case DECISION_UNCHANGED:
+		break;
+	}
+	return MESSAGE_ID_UNCHANGED;
+}
+
+/* The action may find a better reason than the policy (offlining refused: in-use). */
+static enum reason record_reason(const struct record *record)
+{
+	return record->result.reason_overridden ? record->result.reason : record->verdict.reason;
+}
+
+static enum cmr_source record_cmr_source(const struct record *record)
+{
+	return record->cmrs ? record->cmrs->source : CMR_SOURCE_NONE;
+}
+
+/* Lowest mapping start to highest mapping end. False when there is no mapping. */
+static bool device_span(const struct dax_device *device, struct range *ret)
+{
+	struct range span;
+
+	if (device->mappings.count == 0)
+		return false;
+
+	span = device->mappings.items[0];
+	for (size_t i = 1; i < device->mappings.count; i++) {
+		if (device->mappings.items[i].start < span.start)
+			span.start = device->mappings.items[i].start;
+		if (device->mappings.items[i].end > span.end)
+			span.end = device->mappings.items[i].end;
+	}
+	*ret = span;
+	return true;
+}
+
+static void format_range(struct range range, char buf[static RANGE_TEXT_MAX])
+{
+	snprintf(buf, RANGE_TEXT_MAX, "0x%llx-0x%llx", (unsigned long long)range.start,
+		 (unsigned long long)range.end);
+}
+
+/*
+ * Binary units, the way lsmem and daxctl think of memory: "512 MiB", "4 GiB",
+ * one truncated decimal when the size is not a whole number of the unit.
+ */
+static void format_size(uint64_t bytes, char buf[static SIZE_TEXT_MAX])
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	unsigned long long whole, tenths;
+	uint64_t unit;
+	size_t i = 0;
+
+	while (i + 1 < ARRAY_SIZE(units) && bytes >= UINT64_C(1) << (10 * (i + 1)))
+		i++;
+	unit = UINT64_C(1) << (10 * i);
+	whole = bytes / unit;
+	/* The remainder is below 2^60, so ten times it cannot overflow. */
+	tenths = (bytes % unit) * 10 / unit;
+
+	if (bytes % unit == 0)
+		snprintf(buf, SIZE_TEXT_MAX, "%llu %s", whole, units[i]);
+	else
+		snprintf(buf, SIZE_TEXT_MAX, "%llu.%llu %s", whole, tenths, units[i]);
+}
+
+/* glibc's English text for @error, never NULL. */
+static const char *error_text(int error, char *buf, size_t size)
+{
+	/* _GNU_SOURCE: the GNU strerror_r(), which returns the text. */
+	return strerror_r(error, buf, size);
+}
+
+/*
+ * The device's state after the action, as a phrase: "32/32 blocks movable",
+ * "0/32 blocks online" (kmem bound, nothing online yet), "devdax", "disabled".
+ */
+static int format_state(const struct dax_device *device, char **ret)
+{
+	int r;
+
+	if (device->mode == DAX_MODE_SYSTEM_RAM)
+		r = asprintf(ret, "%u/%u blocks %s", device->blocks_online, device->blocks,
+			     device->zone == MEMORY_ZONE_NONE
+				 ? "online"
+				 : memory_zone_to_string(device->zone));
+	else
+		r = asprintf(ret, "%s", dax_mode_to_string(device->mode));
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* A record is one line: a control character in a name must not break it. */
+static void make_one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/*
+ * MESSAGE, e.g.
+ *   dax0.0 [0x390000000-0x3b0000000) 512 MiB: devdax (not-convertible,
+ *     0x390000000-0x3b0000000 outside the CMRs), region0
+ *   dax1.0 [0x...-0x...) 4 GiB: online (cmr-covered), 32/32 blocks movable, region1
+ *   dax0.0 [0x...-0x...) 4 GiB: online (tdx-initialized) failed: Operation not
+ *     permitted; rolled back to devdax, region0
+ * The reason stays next to the decision it explains; the outcome follows.
+ */
+static int format_message(const struct record *record, char **ret)
+{
+	const struct dax_device *device = record->device;
+	enum decision decision = record->verdict.decision;
+	enum outcome outcome = record->result.outcome;
+	_cleanup_free_ char *state = NULL, *message = NULL;
+	char span_text[RANGE_TEXT_MAX] = "", size_text[SIZE_TEXT_MAX];
+	char uncovered_text[RANGE_TEXT_MAX] = "", error_buf[128], rollback_buf[128];
+	const char *outcome_text = "", *state_prefix = "", *error = "";
+	bool show_state;
+	struct range span;
+	size_t len;
+	FILE *f;
+	int r;
+
+	r = format_state(device, &state);
+	if (r < 0)
+		return r;
+	if (device_span(device, &span))
+		format_range(span, span_text);
+	format_size(device->size, size_text);
+	/* The gap explains the policy's reason, not one the action put in its place. */
+	if (record->verdict.has_uncovered && !record->result.reason_overridden)
+		format_range(record->verdict.uncovered, uncovered_text);
+	if (record->result.error != 0)
+		error = error_text(abs(record->result.error), error_buf, sizeof(error_buf));
+
+	/* Say the state only where the decision and outcome do not already say it. */
+	show_state = !(device->mode == DAX_MODE_DEVDAX && decision == DECISION_DEVDAX);
+	switch (outcome) {
+	case OUTCOME_APPLIED:
+		break;
+	case OUTCOME_ALREADY:
+		/* "unchanged" already says it. */
+		if (decision != DECISION_UNCHANGED)
+			outcome_text = " already";
+		break;
+	case OUTCOME_PLANNED:
+		outcome_text = " planned";
+		state_prefix = "currently ";
+		show_state = true;
+		break;
+	case OUTCOME_ROLLED_BACK:
+		outcome_text = " failed";
+		state_prefix = "currently ";
+		show_state = device->mode != DAX_MODE_DEVDAX;
+		break;
+	case OUTCOME_FAILED:
+		outcome_text = " failed";
+		state_prefix = "currently ";
+		show_state = true;
+		break;
+	}
+
+	f = open_memstream(&message, &len);
+	if (!f)
+		return -ENOMEM;
+
+	fprintf(f, "%s", device->name);
+	if (span_text[0])
+		fprintf(f, " [%s)", span_text);
+	fprintf(f, " %s: %s (%s", size_text, decision_to_string(decision),
+		reason_to_string(record_reason(record)));
+	if (uncovered_text[0])
+		fprintf(f, ", %s outside the CMRs", uncovered_text);
+	fprintf(f, ")%s", outcome_text);
+	if (error[0])
+		fprintf(f, ": %s", error);
+	if (outcome == OUTCOME_ROLLED_BACK)
+		fprintf(f, "; rolled back to devdax");
+	if (record->result.rollback_error != 0)
+		fprintf(f, "; returning to devdax failed: %s",
+			error_text(abs(record->result.rollback_error), rollback_buf,
+				   sizeof(rollback_buf)));
+	if (show_state)
+		fprintf(f, "%s%s%s", error[0] || record->result.rollback_error != 0 ? "; " : ", ",
+			state_prefix, state);
+	if (device->cxl_region)
+		fprintf(f, ", %s", device->cxl_region);
+
+	r = ferror(f) ? -ENOMEM : 0;
+	if (fclose(f) != 0)
+		r = -ENOMEM;
+	if (r < 0)
+		return r;
+
+	make_one_line(message);
+	*ret = TAKE_PTR(message);
+	return 0;
+}
+
+static int fields_add(struct record_fields *fields, const char *journal_name, const char *json_name,
+		      enum record_value_kind kind, const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int fields_add(struct record_fields *fields, const char *journal_name, const char *json_name,
+		      enum record_value_kind kind, const char *format, ...)
+{
+	struct record_field *field;
+	va_list args;
+	char *value;
+	int r;
+
+	/* A fixed array: a record has at most 25 fields, test_every_field counts them. */
+	if (fields->count >= ARRAY_SIZE(fields->items))
+		return -E2BIG;
+
+	va_start(args, format);
+	r = vasprintf(&value, format, args);
+	va_end(args);
+	if (r < 0)
+		return -ENOMEM;
+
+	field = &fields->items[fields->count++];
+	*field = (struct record_field){
+	    .journal_name = journal_name,
+	    .json_name = json_name,
+	    .kind = kind,
+	    .value = value,
+	};
+	return 0;
+}
+
+static int fields_add_string(struct record_fields *fields, const char *journal_name,
+			     const char *json_name, const char *value)
+{
+	return fields_add(fields, journal_name, json_name, RECORD_VALUE_STRING, "%s", value);
+}
+
+static int fields_fill(const struct record *record, struct record_fields *fields)
+{
+	const struct dax_device *device = record->device;
+	_cleanup_free_ char *message = NULL;
+	char text[RANGE_TEXT_MAX];
+	struct range span;
+	int r;
+
+	r = fields_add_string(fields, "TDXMEMD_DEVICE", "chardev", device->name);
+	if (r < 0)
+		return r;
+
+	if (device_span(device, &span)) {
+		r = fields_add(fields, "TDXMEMD_RANGE_START", "range_start", RECORD_VALUE_STRING,
+			       "0x%llx", (unsigned long long)span.start);
+		if (r < 0)
+			return r;
+		r = fields_add(fields, "TDXMEMD_RANGE_END", "range_end", RECORD_VALUE_STRING,
+			       "0x%llx", (unsigned long long)span.end);
+		if (r < 0)
+			return r;
+	}
+
+	if (device->mappings.count > 1) {
+		_cleanup_free_ char *ranges = NULL;
+		size_t len;
+		FILE *f;
+
+		f = open_memstream(&ranges, &len);
+		if (!f)
+			return -ENOMEM;
+		for (size_t i = 0; i < device->mappings.count; i++) {
+			format_range(device->mappings.items[i], text);
+			fprintf(f, "%s%s", i > 0 ? " " : "", text);
+		}
+		r = ferror(f) ? -ENOMEM : 0;
+		if (fclose(f) != 0)
+			r = -ENOMEM;
+		if (r < 0)
+			return r;
+
+		r = fields_add_string(fields, "TDXMEMD_RANGES", "ranges", ranges);
+		if (r < 0)
+			return r;
+	}
+
+	r = fields_add(fields, "TDXMEMD_SIZE", "size", RECORD_VALUE_NUMBER, "%llu",
+		       (unsigned long long)device->size);
+	if (r < 0)
+		return r;
+	/* daxctl list's word for it; the journal has ZONE and BLOCKS_ONLINE. */
+	r = fields_add_string(fields, NULL, "mode", dax_mode_to_string(device->mode));
+	if (r < 0)
+		return r;
+
+	r = fields_add_string(fields, "TDXMEMD_DECISION", "decision",
+			      decision_to_string(record->verdict.decision));
+	if (r < 0)
+		return r;
+	r = fields_add_string(fields, "TDXMEMD_REASON", "reason",
+			      reason_to_string(record_reason(record)));
+	if (r < 0)
+		return r;
+	r = fields_add_string(fields, "TDXMEMD_OUTCOME", "outcome",
+			      outcome_to_string(record->result.outcome));
+	if (r < 0)
+		return r;
+	r = fields_add_string(fields, "TDXMEMD_TDX_STATE", "tdx_state",
+			      tdx_state_to_string(record->tdx_state));
+	if (r < 0)
+		return r;
+	r = fields_add_string(fields, "TDXMEMD_CMR_SOURCE", "cmr_source",
+			      cmr_source_to_string(record_cmr_source(record)));
+	if (r < 0)
+		return r;
+
+	if (record->verdict.has_uncovered) {
+		format_range(record->verdict.uncovered, text);
+		r = fields_add_string(fields, "TDXMEMD_UNCOVERED", "uncovered", text);
+		if (r < 0)
+			return r;
+	}
+
+	r = fields_add(fields, "TDXMEMD_BLOCKS", "blocks", RECORD_VALUE_NUMBER, "%u",
+		       device->blocks);
+	if (r < 0)
+		return r;
+	r = fields_add(fields, "TDXMEMD_BLOCKS_ONLINE", "blocks_online", RECORD_VALUE_NUMBER, "%u",
+		       device->blocks_online);
+	if (r < 0)
+		return r;
+	r = fields_add_string(fields, "TDXMEMD_ZONE", "zone", memory_zone_to_string(device->zone));
+	if (r < 0)
+		return r;
+	/* daxctl list prints "movable" only for system-ram devices; so do we. */
+	if (device->mode == DAX_MODE_SYSTEM_RAM) {
+		r = fields_add(fields, NULL, "movable", RECORD_VALUE_BOOL, "%s",
+			       device->zone == MEMORY_ZONE_MOVABLE ? "true" : "false");
+		if (r < 0)
+			return r;
+	}
+
+	if (device->target_node >= 0) {
+		r = fields_add(fields, "TDXMEMD_NODE", "target_node", RECORD_VALUE_NUMBER, "%d",
+			       device->target_node);
+		if (r < 0)
+			return r;
+	}
+	if (device->cxl_region) {
+		r = fields_add_string(fields, "TDXMEMD_CXL_REGION", "cxl_region",
+				      device->cxl_region);
+		if (r < 0)
+			return r;
+	}
+	if (device->cxl_memdevs) {
+		r = fields_add_string(fields, "TDXMEMD_CXL_MEMDEVS", "cxl_memdevs",
+				      device->cxl_memdevs);
+		if (r < 0)
+			return r;
+	}
+	if (record->result.error != 0) {
+		/* The journal's own ERRNO= field: positive, decimal. */
+		r = fields_add(fields, "ERRNO", "errno", RECORD_VALUE_NUMBER, "%d",
+			       abs(record->result.error));
+		if (r < 0)
+			return r;
+	}
+	if (record->result.rollback_error != 0) {
+		/* Undoing a failed online failed too: the device is in neither state. */
+		r = fields_add(fields, "TDXMEMD_ROLLBACK_ERRNO", "rollback_errno",
+			       RECORD_VALUE_NUMBER, "%d", abs(record->result.rollback_error));
+		if (r < 0)
+			return r;
+	}
+
+	r = format_message(record, &message);
+	if (r < 0)
+		return r;
+	r = fields_add_string(fields, "MESSAGE", "message", message);
+	if (r < 0)
+		return r;
+	r = fields_add_string(fields, "MESSAGE_ID", "message_id", record_message_id(record));
+	if (r < 0)
+		return r;
+	r = fields_add(fields, "PRIORITY", "priority", RECORD_VALUE_NUMBER, "%d",
+		       record_priority(record));
+	if (r < 0)
+		return r;
+	return fields_add_string(fields, "SYSLOG_IDENTIFIER", NULL, SYSLOG_IDENTIFIER);
+}
+
+int record_fields_build(const struct record *record, struct record_fields *ret_fields)
+{
+	_cleanup_(record_fields_clear) struct record_fields fields = {};
+	int r;
+
+	r = fields_fill(record, &fields);
+	if (r < 0)
+		return r;
+
+	*ret_fields = fields;
+	fields.count = 0; /* moved: nothing left to free */
+	return 0;
+}
+
+void record_fields_clear(struct record_fields *fields)
+{
+	for (size_t i = 0; i < fields->count; i++)
+		free(fields->items[i].value);
+	*fields = (struct record_fields){};
+}
+
+/* The value of the field named @json_name, or NULL when the record has none. */
+static const char *fields_get(const struct record_fields *fields, const char *json_name)
+{
+	for (size_t i = 0; i < fields->count; i++)
+		if (fields->items[i].json_name && streq(fields->items[i].json_name, json_name))
+			return fields->items[i].value;
+	return NULL;
+}
+
+int record_send_journal(const struct record *record)
+{
+	_cleanup_(record_fields_clear) struct record_fields fields = {};
+	struct iovec iov[ARRAY_SIZE(fields.items)];
+	_cleanup_free_ char *buffer = NULL;
+	size_t size = 0, n = 0;
+	char *p;
+	int r;
+
+	/*
+	 * sd_journal_sendv() returns 0 when the socket does not exist ("fail
+	 * silently if the journal is not available", journal-send.c in systemd
+	 * 252): the decision would vanish without a word. Look first, so the
+	 * caller learns it and can log it; a journald that is down but left its
+	 * socket makes sd_journal_sendv() itself fail with -ECONNREFUSED.
+	 */
+	if (access(JOURNAL_SOCKET, F_OK) < 0)
+		return -errno;
+
+	r = record_fields_build(record, &fields);
+	if (r < 0)
+		return r;
+
+	/* All "NAME=value" entries in one allocation, so there is one thing to free. */
+	for (size_t i = 0; i < fields.count; i++)
+		if (fields.items[i].journal_name)
+			size += strlen(fields.items[i].journal_name) + 1 +
+				strlen(fields.items[i].value);
+	buffer = malloc(size + 1);
+	if (!buffer)
+		return -ENOMEM;
+
+	p = buffer;
+	for (size_t i = 0; i < fields.count; i++) {
+		const struct record_field *field = &fields.items[i];
+		size_t name_len, value_len;
+
+		if (!field->journal_name)
+			continue;
+		name_len = strlen(field->journal_name);
+		value_len = strlen(field->value);
+
+		iov[n++] = (struct iovec){.iov_base = p, .iov_len = name_len + 1 + value_len};
+		memcpy(p, field->journal_name, name_len);
+		p[name_len] = '=';
+		memcpy(p + name_len + 1, field->value, value_len);
+		p += name_len + 1 + value_len;
+	}
+
+	return sd_journal_sendv(iov, (int)n);
+}
+
+/*
+ * --once: "dax0.0: devdax (not-convertible) applied: 0x390000000-0x3b0000000
+ * 512 MiB, region0", written from the same fields as the journal entry.
+ */
+int record_print_line(FILE *out, const struct record *record)
+{
+	_cleanup_(record_fields_clear) struct record_fields fields = {};
+	_cleanup_free_ char *line = NULL, *state = NULL;
+	const char *start, *end, *region;
+	char size_text[SIZE_TEXT_MAX], error_buf[128];
+	size_t len;
+	FILE *f;
+	int r;
+
+	r = record_fields_build(record, &fields);
+	if (r < 0)
+		return r;
+	r = format_state(record->device, &state);
+	if (r < 0)
+		return r;
+	format_size(record->device->size, size_text);
+	start = fields_get(&fields, "range_start");
+	end = fields_get(&fields, "range_end");
+	region = fields_get(&fields, "cxl_region");
+
+	f = open_memstream(&line, &len);
+	if (!f)
+		return -ENOMEM;
+
+	fprintf(f, "%s: %s (%s) %s:", fields_get(&fields, "chardev"),
+		fields_get(&fields, "decision"), fields_get(&fields, "reason"),
+		fields_get(&fields, "outcome"));
+	if (start && end)
+		fprintf(f, " %s-%s", start, end);
+	fprintf(f, " %s", size_text);
+	if (record->device->mode == DAX_MODE_SYSTEM_RAM)
+		fprintf(f, ", %s", state);
+	if (region)
+		fprintf(f, ", %s", region);
+	if (record->result.error != 0)
+		fprintf(f, "; %s",
+			error_text(abs(record->result.error), error_buf, sizeof(error_buf)));
+	if (record->result.rollback_error != 0)
+		fprintf(
+		    f, "; returning to devdax failed: %s",
+		    error_text(abs(record->result.rollback_error), error_buf, sizeof(error_buf)));
+
+	r = ferror(f) ? -ENOMEM : 0;
+	if (fclose(f) != 0)
+		r = -ENOMEM;
+	if (r < 0)
+		return r;
+
+	make_one_line(line);
+	if (fprintf(out, "%s\n", line) < 0)
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * systemd-style INI, the subset tdxmemd needs: sections, Key=value, '#' and
+ * ';' comment lines, later assignments overriding earlier ones, an empty
+ * assignment resetting a setting to its default (for Exclude=, emptying the
+ * list), as systemd.syntax(7) describes. No line continuation, no quoting:
+ * no value here needs either.
+ */
+#include "config.h"
+#include "macro.h"
+#include "path.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A configuration file is a handful of lines; refuse anything absurd. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* How much of a value an error message quotes (message is 192 bytes). */
+#define QUOTE_MAX 64
+
+/* Appended to a quote cut at QUOTE_MAX, so a cut value does not look whole. */
+static const char *cut(const char *s)
+{
+	return strlen(s) > QUOTE_MAX ? "..." : "";
+}
+
+static const char *const online_type_table[] = {
+    [ONLINE_TYPE_MOVABLE] = "movable",
+    [ONLINE_TYPE_KERNEL] = "kernel",
+};
+
+static const char *const after_init_table[] = {
+    [AFTER_INIT_DEVDAX] = "devdax",
+    [AFTER_INIT_TRY] = "try",
+};
+
+static const char *const when_tdx_disabled_table[] = {
+    [WHEN_TDX_DISABLED_ONLINE] = "online",
+    [WHEN_TDX_DISABLED_DEVDAX] = "devdax",
+};
+
+static int table_lookup(const char *const *table, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i] && streq(table[i], name))
+			return (int)i;
+	return -1;
+}
+
+const char *online_type_to_string(enum online_type type)
+{
+	if ((size_t)type >= ARRAY_SIZE(online_type_table))
+		return NULL;
+	return online_type_table[type];
+}
+
+const char *after_init_to_string(enum after_init after_init)
+{
+	if ((size_t)after_init >= ARRAY_SIZE(after_init_table))
+		return NULL;
+	return after_init_table[after_init];
+}
+
+const char *when_tdx_disabled_to_string(enum when_tdx_disabled when)
+{
+	if ((size_t)when >= ARRAY_SIZE(when_tdx_disabled_table))
+		return NULL;
+	return when_tdx_disabled_table[when];
+}
+
+void config_init(struct config *config)
+{
+	*config = (struct config){
+	    .state_pinned = false,
+	    .state = TDX_STATE_UNKNOWN,
+	    .after_init = AFTER_INIT_DEVDAX,
+	    .online_type = ONLINE_TYPE_MOVABLE,
+	    .when_tdx_disabled = WHEN_TDX_DISABLED_ONLINE,
+	};
+}
+
+static void exclude_free(struct config *config)
+{
+	for (size_t i = 0; i < config->exclude_count; i++)
+		free(config->exclude[i]);
+	free(config->exclude);
+	config->exclude = NULL;
+	config->exclude_count = 0;
+}
+
+void config_clear(struct config *config)
+{
+	free(config->cmr_file);
+	free(config->cmr_attribute);
+	exclude_free(config);
+	config_init(config);
+}
+
+/* Deep copy into *ret (which is overwritten, not freed). */
+static int config_copy(struct config *ret, const struct config *src)
+{
+	_cleanup_(config_clear) struct config copy;
+
+	config_init(&copy);
+	copy.state_pinned = src->state_pinned;
+	copy.state = src->state;
+	copy.after_init = src->after_init;
+	copy.online_type = src->online_type;
+	copy.when_tdx_disabled = src->when_tdx_disabled;
+
+	if (src->cmr_file) {
+		copy.cmr_file = strdup(src->cmr_file);
+		if (!copy.cmr_file)
+			return -ENOMEM;
+	}
+	if (src->cmr_attribute) {
+		copy.cmr_attribute = strdup(src->cmr_attribute);
+		if (!copy.cmr_attribute)
+			return -ENOMEM;
+	}
+	if (src->exclude_count > 0) {
+		copy.exclude = calloc(src->exclude_count, sizeof(char *));
+		if (!copy.exclude)
+			return -ENOMEM;
+		for (size_t i = 0; i < src->exclude_count; i++) {
+			copy.exclude[i] = strdup(src->exclude[i]);
+			if (!copy.exclude[i])
+				return -ENOMEM;
+			copy.exclude_count++;
+		}
+	}
+
+	*ret = copy;
+	config_init(&copy); /* ownership moved to *ret */
+	return 0;
+}
+
+enum section {
+	SECTION_NONE,
+	SECTION_TDX,
+	SECTION_POLICY,
+};
+
+static const char *const section_table[] = {
+    [SECTION_TDX] = "TDX",
+    [SECTION_POLICY] = "Policy",
+};
+
+/* Where an assignment comes from, for error messages. */
+struct location {
+	const char *origin;
+	unsigned line;
+	struct parse_error *error;
+};
+
+static int parse_state(struct config *config, const char *key, const char *value,
+		       const struct location *loc)
+{
+	enum tdx_state state;
+
+	if (value[0] == '\0' || streq(value, "auto")) {
+		config->state_pinned = false;
+		config->state = TDX_STATE_UNKNOWN;
+		return 0;
+	}
+
+	/* "unknown" is what tdxmemd concludes when it cannot tell; it cannot be pinned. */
+	if (tdx_state_from_string(value, &state) < 0 || state == TDX_STATE_UNKNOWN) {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"%s=%.*s%s: expected \"auto\", \"disabled\", \"bios-enabled\", "
+				"\"initialized\" or \"init-failed\"",
+				key, QUOTE_MAX, value, cut(value));
+		return -EINVAL;
+	}
+
+	config->state_pinned = true;
+	config->state = state;
+	return 0;
+}
+
+static int parse_path(char **field, const char *key, const char *value, const struct location *loc)
+{
+	char *copy = NULL;
+
+	/*
+	 * Relative to what? tdxmemd's working directory is "/" under systemd
+	 * but not from a shell: insist on an absolute path.
+	 */
+	if (value[0] != '\0' && value[0] != '/') {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"%s=%.*s%s: expected an absolute path", key, QUOTE_MAX, value,
+				cut(value));
+		return -EINVAL;
+	}
+
+	if (value[0] != '\0') {
+		copy = strdup(value);
+		if (!copy) {
+			parse_error_set(loc->error, loc->origin, loc->line, "%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+	}
+
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int parse_cmr_file(struct config *config, const char *key, const char *value,
+			  const struct location *loc)
+{
+	return parse_path(&config->cmr_file, key, value, loc);
+}
+
+static int parse_cmr_attribute(struct config *config, const char *key, const char *value,
+			       const struct location *loc)
+{
+	return parse_path(&config->cmr_attribute, key, value, loc);
+}
+
+static int parse_choice(const char *const *table, size_t n, int default_value, const char *key,
+			const char *value, const struct location *loc)
+{
+	int i;
+
+	if (value[0] == '\0')
+		return default_value;
+
+	i = table_lookup(table, n, value);
+	if (i < 0) {
+		/* Every choice here has two values: name both. */
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"%s=%.*s%s: expected \"%s\" or \"%s\"", key, QUOTE_MAX, value,
+				cut(value), table[0], table[1]);
+		return -EINVAL;
+	}
+	return i;
+}
+
+static int parse_after_init(struct config *config, const char *key, const char *value,
+			    const struct location *loc)
+{
+	int i = parse_choice(after_init_table, ARRAY_SIZE(after_init_table), AFTER_INIT_DEVDAX, key,
+			     value, loc);
+	if (i < 0)
+		return i;
+	config->after_init = (enum after_init)i;
+	return 0;
+}
+
+static int parse_online_type(struct config *config, const char *key, const char *value,
+			     const struct location *loc)
+{
+	int i = parse_choice(online_type_table, ARRAY_SIZE(online_type_table), ONLINE_TYPE_MOVABLE,
+			     key, value, loc);
+	if (i < 0)
+		return i;
+	config->online_type = (enum online_type)i;
+	return 0;
+}
+
+static int parse_when_tdx_disabled(struct config *config, const char *key, const char *value,
+				   const struct location *loc)
+{
+	int i = parse_choice(when_tdx_disabled_table, ARRAY_SIZE(when_tdx_disabled_table),
+			     WHEN_TDX_DISABLED_ONLINE, key, value, loc);
+	if (i < 0)
+		return i;
+	config->when_tdx_disabled = (enum when_tdx_disabled)i;
+	return 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int parse_exclude(struct config *config, const char *key, const char *value,
+			 const struct location *loc)
+{
+	const char *p = value;
+
+	/* As in systemd, an empty assignment drops what earlier ones listed. */
+	if (value[0] == '\0') {
+		exclude_free(config);
+		return 0;
+	}
+
+	while (*p) {
+		const char *word;
+		char **list, *name;
+		size_t n;
+
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			break;
+		word = p;
+		while (*p && !is_blank(*p))
+			p++;
+		n = (size_t)(p - word);
+
+		name = strndup(word, n);
+		if (!name)
+			goto oom;
+		list = realloc(config->exclude, (config->exclude_count + 1) * sizeof(char *));
+		if (!list) {
+			free(name);
+			goto oom;
+		}
+		list[config->exclude_count++] = name;
+		config->exclude = list;
+	}
+	return 0;
+
+oom:
+	/* Only a throwaway copy is being filled (see config_parse()). */
+	parse_error_set(loc->error, loc->origin, loc->line, "%s", strerror(ENOMEM));
+	return -ENOMEM;
+}
+
+struct key_handler {
+	enum section section;
+	const char *key;
+	int (*parse)(struct config *config, const char *key, const char *value,
+		     const struct location *loc);
+};
+
+static const struct key_handler key_table[] = {
+    {SECTION_TDX, "State", parse_state},
+    {SECTION_TDX, "CmrFile", parse_cmr_file},
+    {SECTION_TDX, "CmrAttribute", parse_cmr_attribute},
+    {SECTION_TDX, "AfterInit", parse_after_init},
+    {SECTION_POLICY, "OnlineType", parse_online_type},
+    {SECTION_POLICY, "WhenTdxDisabled", parse_when_tdx_disabled},
+    {SECTION_POLICY, "Exclude", parse_exclude},
+};
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (is_blank(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+static int parse_line(struct config *config, enum section *section, char *line,
+		      const struct location *loc)
+{
+	char *eq, *key, *value;
+	int i;
+
+	line = trim(line);
+	if (line[0] == '\0' || line[0] == '#' || line[0] == ';')
+		return 0;
+
+	if (line[0] == '[') {
+		size_t n = strlen(line);
+		if (n < 2 || line[n - 1] != ']') {
+			parse_error_set(
+			    loc->error, loc->origin, loc->line,
+			    "malformed section header \"%.*s%s\": expected \"[TDX]\" or "
+			    "\"[Policy]\"",
+			    QUOTE_MAX, line, cut(line));
+			return -EINVAL;
+		}
+		line[n - 1] = '\0';
+		i = table_lookup(section_table, ARRAY_SIZE(section_table), line + 1);
+		if (i < 0) {
+			parse_error_set(loc->error, loc->origin, loc->line,
+					"unknown section [%.*s%s]: expected [TDX] or [Policy]",
+					QUOTE_MAX, line + 1, cut(line + 1));
+			return -EINVAL;
+		}
+		*section = (enum section)i;
+		return 0;
+	}
+
+	eq = strchr(line, '=');
+	if (!eq) {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"\"%.*s%s\": expected \"Key=value\" or \"[Section]\"", QUOTE_MAX,
+				line, cut(line));
+		return -EINVAL;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+
+	if (key[0] == '\0') {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"missing key name before \"=%.*s%s\"", QUOTE_MAX, value,
+				cut(value));
+		return -EINVAL;
+	}
+
+	if (*section == SECTION_NONE) {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"%.*s%s= outside of any section: expected [TDX] or [Policy] first",
+				QUOTE_MAX, key, cut(key));
+		return -EINVAL;
+	}
+
+	for (size_t k = 0; k < ARRAY_SIZE(key_table); k++)
+		if (key_table[k].section == *section && streq(key_table[k].key, key))
+			return key_table[k].parse(config, key, value, loc);
+
+	parse_error_set(
+	    loc->error, loc->origin, loc->line, "unknown key %.*s%s= in section [%s]: %s",
+	    QUOTE_MAX, key, cut(key), section_table[*section],
+	    *section == SECTION_TDX ? "expected State=, CmrFile=, CmrAttribute= or AfterInit="
+				    : "expected OnlineType=, WhenTdxDisabled= or Exclude=");
+	return -EINVAL;
+}
+
+int config_parse(struct config *config, const char *text, size_t size, const char *origin,
+		 struct parse_error *ret_error)
+{
+	_cleanup_(config_clear) struct config copy;
+	_cleanup_free_ char *buf = NULL;
+	enum section section = SECTION_NONE;
+	struct location loc = {.origin = origin, .error = ret_error};
+	char *p, *end;
+	int r;
+
+	config_init(&copy);
+
+	/* Lines are edited in place (trimmed, split at '='): work on a copy. */
+	buf = malloc(size + 1);
+	if (!buf) {
+		parse_error_set(ret_error, origin, 0, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	memcpy(buf, text, size);
+	buf[size] = '\0';
+
+	r = config_copy(&copy, config);
+	if (r < 0) {
+		parse_error_set(ret_error, origin, 0, "%s", strerror(-r));
+		return r;
+	}
+
+	p = buf;
+	end = buf + size;
+	/* Editors on other systems may leave a UTF-8 byte order mark. */
+	if (size >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line_end = nl ? nl : end;
+
+		loc.line++;
+		*line_end = '\0';
+		if (strlen(p) != (size_t)(line_end - p)) {
+			parse_error_set(ret_error, origin, loc.line, "NUL byte in line");
+			return -EINVAL;
+		}
+
+		r = parse_line(&copy, &section, p, &loc);
+		if (r < 0)
+			return r;
+
+		p = line_end + 1;
+	}
+
+	config_clear(config);
+	*config = copy;
+	config_init(&copy); /* ownership moved to *config */
+	return 0;
+}
+
+static int config_parse_file(struct config *config, const char *path, bool missing_ok,
+			     struct parse_error *ret_error)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t size;
+	int r;
+
+	r = read_full_file(path, CONFIG_FILE_MAX, &data, &size);
+	if (r == -ENOENT && missing_ok)
+		return 0;
+	if (r < 0) {
+		parse_error_set(ret_error, path, 0, "cannot read: %s", strerror(-r));
+		return r;
+	}
+
+	return config_parse(config, data, size, path, ret_error);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+struct name_list {
+	char **names;
+	size_t count;
+};
+
+static void name_list_clear(struct name_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		free(list->names[i]);
+	free(list->names);
+	*list = (struct name_list){};
+}
+
+/* The *.conf names in @dir, sorted; a missing directory has none. */
+static int list_dropins(const char *dir, struct name_list *ret_list)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_(name_list_clear) struct name_list list = {};
+	struct dirent *de;
+
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT) {
+			*ret_list = (struct name_list){};
+			return 0;
+		}
+		return -errno;
+	}
+
+	for (;;) {
+		size_t n;
+		char **names;
+
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno != 0)
+				return -errno;
+			break;
+		}
+
+		/* Hidden files are editor and package manager leftovers (systemd skips them). */
+		if (de->d_name[0] == '.')
+			continue;
+		n = strlen(de->d_name);
+		if (n <= 5 || !streq(de->d_name + n - 5, ".conf"))
+			continue;
+
+		names = realloc(list.names, (list.count + 1) * sizeof(char *));
+		if (!names)
+			return -ENOMEM;
+		list.names = names;
+		list.names[list.count] = strdup(de->d_name);
+		if (!list.names[list.count])
+			return -ENOMEM;
+		list.count++;
+	}
+
+	/* strcmp() order, whatever the locale: the order must not depend on LANG. */
+	if (list.count > 1)
+		qsort(list.names, list.count, sizeof(char *), compare_names);
+
+	*ret_list = list;
+	list = (struct name_list){};
+	return 0;
+}
+
+int config_load(struct config *config, const char *path, bool path_explicit, const char *dropin_dir,
+		struct parse_error *ret_error)
+{
+	_cleanup_(config_clear) struct config copy;
+	_cleanup_(name_list_clear) struct name_list dropins = {};
+	int r;
+
+	config_init(&copy);
+
+	/* Everything goes into a copy: one bad drop-in must not leave half a configuration. */
+	r = config_copy(&copy, config);
+	if (r < 0) {
+		parse_error_set(ret_error, path ? path : "", 0, "%s", strerror(-r));
+		return r;
+	}
+
+	if (path) {
+		r = config_parse_file(&copy, path, !path_explicit, ret_error);
+		if (r < 0)
+			return r;
+	}
+
+	if (dropin_dir) {
+		r = list_dropins(dropin_dir, &dropins);
+		if (r < 0) {
+			parse_error_set(ret_error, dropin_dir, 0, "cannot list directory: %s",
+					strerror(-r));
+			return r;
+		}
+	}
+
+	for (size_t i = 0; i < dropins.count; i++) {
+		_cleanup_free_ char *file = NULL;
+		struct stat st;
+		char *joined;
+
+		/* asprintf() leaves its pointer undefined on failure: do not free it. */
+		if (asprintf(&joined, "%s/%s", dropin_dir, dropins.names[i]) < 0) {
+			parse_error_set(ret_error, dropin_dir, 0, "%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		file = joined;
+
+		/* A directory that happens to be called *.conf is not a drop-in. */
+		if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+
+		r = config_parse_file(&copy, file, false, ret_error);
+		if (r < 0)
+			return r;
+	}
+
+	config_clear(config);
+	*config = copy;
+	config_init(&copy); /* ownership moved to *config */
+	return 0;
+}
+
+bool config_excludes(const struct config *config, const char *name)
+{
+	if (!name)
+		return false;
+
+	for (size_t i = 0; i < config->exclude_count; i++)
+		if (streq(config->exclude[i], name))
+			return true;
+	return false;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernel-log.h"
+
+#include "macro.h"
+#include "path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-id128.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+/* pr_fmt of arch/x86/virt/vmx/tdx/tdx.c */
+#define TDX_LOG_PREFIX "virt/tdx: "
+
+void kernel_log_clear(struct kernel_log *log)
+{
+	for (size_t i = 0; i < log->count; i++)
+		free(log->lines[i]);
+	free(log->lines);
+	*log = (struct kernel_log){0};
+}
+
+static int kernel_log_add(struct kernel_log *log, const char *message, size_t len)
+{
+	const char *tdx = memmem(message, len, TDX_LOG_PREFIX, strlen(TDX_LOG_PREFIX));
+	if (!tdx)
+		return 0;
+
+	char **lines = reallocarray(log->lines, log->count + 1, sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	log->lines = lines;
+
+	char *line = strndup(tdx, len - (size_t)(tdx - message));
+	if (!line)
+		return -ENOMEM;
+	log->lines[log->count++] = line;
+	return 0;
+}
+
+/*
+ * One /dev/kmsg record: "PRIO,SEQ,TIMESTAMP,FLAGS[,...];MESSAGE"; lines that
+ * start with a space carry the record's dictionary and are skipped
+ * (Documentation/ABI/testing/dev-kmsg).
+ */
+static int kernel_log_add_record(struct kernel_log *log, const char *record, size_t len,
+				 long long *first_seq)
+{
+	if (len == 0 || record[0] == ' ')
+		return 0;
+
+	const char *semicolon = memchr(record, ';', len);
+	if (!semicolon)
+		return 0;
+
+	if (*first_seq < 0) {
+		const char *comma = memchr(record, ',', (size_t)(semicolon - record));
+		char *end;
+
+		if (comma) {
+			errno = 0;
+			long long seq = strtoll(comma + 1, &end, 10);
+			if (errno == 0 && end != comma + 1 && *end == ',')
+				*first_seq = seq;
+		}
+	}
+
+	const char *message = semicolon + 1;
+	return kernel_log_add(log, message, len - (size_t)(message - record));
+}
+
+/*
+ * Reads every record /dev/kmsg still holds. On the real device each read()
+ * returns one record, -EPIPE when the ring buffer overwrote the next one and
+ * -EAGAIN at the end (O_NONBLOCK); a fixture file returns many lines per
+ * read() and then 0. Both are handled by splitting on newlines.
+ */
+static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, long long *first_seq)
+{
+	_cleanup_free_ char *path = path_join_root(sysroot, "/dev/kmsg");
+	if (!path)
+		return -ENOMEM;
+
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	char buffer[16384];
+	size_t used = 0;
+	for (;;) {
+		ssize_t n = read(fd, buffer + used, sizeof(buffer) - used - 1);
+		if (n < 0) {
+			if (errno == EINTR || errno == EPIPE)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+
+		char *start = buffer;
+		char *newline;
+		while ((newline = memchr(start, '\n', used - (size_t)(start - buffer)))) {
+			int r = kernel_log_add_record(log, start, (size_t)(newline - start),
+						      first_seq);
+			if (r < 0)
+				return r;
+			start = newline + 1;
+		}
+		used -= (size_t)(start - buffer);
+		memmove(buffer, start, used);
+		/* A line longer than the buffer is no kmsg record: drop it. */
+		if (used == sizeof(buffer) - 1)
+			used = 0;
+	}
+	if (used > 0)
+		return kernel_log_add_record(log, buffer, used, first_seq);
+	return 0;
+}
+
+static int kernel_log_read_journal(struct kernel_log *log)
+{
+	sd_journal *journal = NULL;
+	sd_id128_t boot;
+	char match[64];
+	int r;
+
+	r = sd_id128_get_boot(&boot);
+	if (r < 0)
+		return r;
+	r = sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+	if (r < 0)
+		return r;
+
+	snprintf(match, sizeof(match), "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
+	r = sd_journal_add_match(journal, match, 0);
+	if (r >= 0)
+		r = sd_journal_add_match(journal, "_TRANSPORT=kernel", 0);
+
+	while (r >= 0 && (r = sd_journal_next(journal)) > 0) {
+		const void *data;
+		size_t len;
+
+		if (sd_journal_get_data(journal, "MESSAGE", &data, &len) < 0)
+			continue;
+		r = kernel_log_add(log, (const char *)data + strlen("MESSAGE="),
+				   len - strlen("MESSAGE="));
+	}
+	sd_journal_close(journal);
+	return r < 0 ? r : 0;
+}
+
+static bool sysroot_is_host(const char *sysroot)
+{
+	return !sysroot || streq(sysroot, "/") || sysroot[0] == '\0';
+}
+
+int kernel_log_read(const char *sysroot, struct kernel_log *ret_log)
+{
+	struct kernel_log log = {0};
+	long long first_seq = -1;
+	int r;
+
+	r = kernel_log_read_kmsg(sysroot, &log, &first_seq);
+	if (r >= 0 && first_seq <= 0) {
+		log.origin = KERNEL_LOG_KMSG;
+		*ret_log = log;
+		return 0;
+	}
+
+	/*
+	 * The ring buffer has wrapped (or /dev/kmsg is unreadable). The
+	 * journal keeps this boot's kernel messages from the start; a fixture
+	 * sysroot has no journal of its own, so it keeps what kmsg gave.
+	 */
+	if (sysroot_is_host(sysroot)) {
+		struct kernel_log journal = {0};
+
+		if (kernel_log_read_journal(&journal) >= 0) {
+			kernel_log_clear(&log);
+			journal.origin = KERNEL_LOG_JOURNAL;
+			*ret_log = journal;
+			return 0;
+		}
+		kernel_log_clear(&journal);
+	}
+	if (r < 0) {
+		kernel_log_clear(&log);
+		return r;
+	}
+	log.origin = KERNEL_LOG_KMSG;
+	*ret_log = log;
+	return 0;
+}

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The command line against fixture trees: `tdxmemd --once --dry-run --json
+# --sysroot F` must report the TDX state and CMRs of each kind of host, and
+# every input error must exit 1 naming the file and line. --sysroot implies
+# --dry-run, so nothing here can touch the machine's memory.
+set -u
+
+tdxmemd=$1
+fixtures=$2
+hosts=$fixtures/hosts
+work=$(mktemp -d /tmp/tdxmemd-test-cli-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() { failed=$((failed + 1)); echo "not ok - $1"; }
+
+# run NAME ARGS...: runs tdxmemd with an empty config, keeps stdout, stderr, status
+run() {
+	local name=$1
+	shift
+	"$tdxmemd" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	echo $? >"$work/$name.rc"
+}
+
+: >"$work/empty.conf"
+once() {
+	local name=$1
+	shift
+	run "$name" --once --dry-run --json --config "$work/empty.conf" "$@"
+}
+
+# expect_json NAME PYTHON-EXPRESSION: the JSON document satisfies the expression (d)
+expect_json() {
+	if [ "$(cat "$work/$1.rc")" != 0 ]; then
+		fail "$1: exit $(cat "$work/$1.rc"): $(head -c 300 "$work/$1.err")"
+		return
+	fi
+	if python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$work/$1.out" "$2"; then
+		pass "$1: $2"
+	else
+		fail "$1: $2, got $(head -c 400 "$work/$1.out")"
+	fi
+}
+
+# expect_error NAME STATUS STDERR-SUBSTRING
+expect_error() {
+	local rc
+	rc=$(cat "$work/$1.rc")
+	if [ "$rc" = "$2" ] && grep -qF -- "$3" "$work/$1.err"; then
+		pass "$1: exit $2, \"$3\""
+	else
+		fail "$1: want exit $2 and \"$3\", got exit $rc: $(head -c 300 "$work/$1.err")"
+	fi
+}
+
+# --- TDX state from each kind of host
+once no-tdx --sysroot "$hosts/no-tdx"
+expect_json no-tdx 'd["tdx_state"] == "disabled" and d["cmr_source"] == "none" and d["cmrs"] == []'
+once bios --sysroot "$hosts/bios-enabled"
+expect_json bios 'd["tdx_state"] == "bios-enabled" and d["cmr_source"] == "kmsg" and d["cmrs"] == [["0x100000", "0x7f000000"], ["0x100000000", "0x480000000"]]'
+once bios-no-cmrs --sysroot "$hosts/bios-enabled-no-cmrs"
+expect_json bios-no-cmrs 'd["tdx_state"] == "bios-enabled" and d["cmr_source"] == "none"'
+once initialized --sysroot "$hosts/initialized"
+expect_json initialized 'd["tdx_state"] == "initialized" and d["cmrs"] == [["0x100000", "0x7f000000"]]'
+once initialized-faux --sysroot "$hosts/initialized-faux"
+expect_json initialized-faux 'd["tdx_state"] == "initialized"'
+once init-failed --sysroot "$hosts/init-failed"
+expect_json init-failed 'd["tdx_state"] == "init-failed"'
+once unknown --sysroot "$hosts/unknown"
+expect_json unknown 'd["tdx_state"] == "unknown" and d["cmr_source"] == "none"'
+expect_error unknown 0 "Cannot read the kernel log"
+
+# --- the configuration can pin the state
+printf '[TDX]\nState=initialized\n' >"$work/pin.conf"
+run pinned --once --dry-run --json --config "$work/pin.conf" --sysroot "$hosts/no-tdx"
+expect_json pinned 'd["tdx_state"] == "initialized"'
+
+# --- each CMR form, from a file; a file wins over the kernel log
+printf '[0x100000, 0x80000000)\n' >"$work/kernel.cmr"
+printf '[    4.123456] virt/tdx: CMR: [0x100000, 0x80000000)\n' >"$work/dmesg.cmr"
+printf '6,339,5140900,-;virt/tdx: CMR: [0x100000, 0x80000000)\n' >"$work/kmsg.cmr"
+printf '# from the BMC\n100000-7fffffff\n\n' >"$work/iomem.cmr"
+for form in kernel dmesg kmsg iomem; do
+	once "cmr-$form" --sysroot "$hosts/bios-enabled" --cmr-file "$work/$form.cmr"
+	expect_json "cmr-$form" 'd["cmr_source"] == "file" and d["cmrs"] == [["0x100000", "0x80000000"]]'
+done
+printf '[TDX]\nCmrFile=%s\n' "$work/iomem.cmr" >"$work/cmrfile.conf"
+run cmr-config --once --dry-run --json --config "$work/cmrfile.conf" --sysroot "$hosts/no-tdx"
+expect_json cmr-config 'd["cmr_source"] == "file"'
+printf '[TDX]\nCmrAttribute=%s\n' "$work/kernel.cmr" >"$work/attr.conf"
+run cmr-attribute --once --dry-run --json --config "$work/attr.conf" --sysroot "$hosts/no-tdx"
+expect_json cmr-attribute 'd["cmr_source"] == "attribute"'
+
+# --- bad input: exit 1, file and line named, nothing decided
+printf '[0x100000, 0x80000000)\n# fine so far\n[0x200000 0x300000)\n' >"$work/bad.cmr"
+once bad-cmr --sysroot "$hosts/bios-enabled" --cmr-file "$work/bad.cmr"
+expect_error bad-cmr 1 "$work/bad.cmr:3:"
+printf '[0x80000000, 0x100000)\n' >"$work/reversed.cmr"
+once reversed-cmr --sysroot "$hosts/bios-enabled" --cmr-file "$work/reversed.cmr"
+expect_error reversed-cmr 1 "$work/reversed.cmr:1:"
+once missing-cmr --sysroot "$hosts/bios-enabled" --cmr-file "$work/nonexistent.cmr"
+expect_error missing-cmr 1 "$work/nonexistent.cmr"
+for i in $(seq 0 32); do printf '[0x%x, 0x%x)\n' $((i * 0x10000000)) $((i * 0x10000000 + 0x1000)); done >"$work/33.cmr"
+once too-many-cmrs --sysroot "$hosts/bios-enabled" --cmr-file "$work/33.cmr"
+expect_error too-many-cmrs 1 "$work/33.cmr:33:"
+printf '[TDX]\nState=bios-enabled\n\n[Policy]\nOnlineType=movabel\n' >"$work/typo.conf"
+run bad-config --once --dry-run --config "$work/typo.conf" --sysroot "$hosts/no-tdx"
+expect_error bad-config 1 "$work/typo.conf:5:"
+printf '[Polcy]\n' >"$work/section.conf"
+run bad-section --once --dry-run --config "$work/section.conf" --sysroot "$hosts/no-tdx"
+expect_error bad-section 1 "$work/section.conf:1:"
+run missing-config --once --dry-run --config "$work/nonexistent.conf" --sysroot "$hosts/no-tdx"
+expect_error missing-config 1 "$work/nonexistent.conf"
+once odd-block-size --sysroot "$hosts/odd-block-size"
+expect_error odd-block-size 1 "block_size_bytes:1:"
+
+# --- usage
+run no-once --dry-run
+expect_error no-once 1 "--once"
+run bad-option --once --frobnicate
+expect_error bad-option 1 "frobnicate"
+run stray-argument --once dax0.0
+expect_error stray-argument 1 "dax0.0"
+once no-such-device --sysroot "$hosts/no-tdx" --device dax99.0
+expect_error no-such-device 1 "dax99.0"
+run help --help
+if [ "$(cat "$work/help.rc")" = 0 ] && grep -q -- '--once' "$work/help.out" &&
+	grep -q 'Exit status' "$work/help.out"; then
+	pass "help: lists --once and the exit status"
+else
+	fail "help: $(head -c 200 "$work/help.out")"
+fi
+run version --version
+if [ "$(cat "$work/version.rc")" = 0 ] && grep -q '^tdxmemd [0-9]' "$work/version.out"; then
+	pass "version"
+else
+	fail "version: $(cat "$work/version.out")"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -35,7 +35,7 @@ static bool stderr_is_journal(void)
 
 void log_msgv(int priority, const char *format, va_list args)
 {
-	if (priority > log_max_priority)
+	if (priority > log_max_priority || !format)
 		return;
 
 	if (stderr_is_journal())

@@ -21,17 +21,21 @@
 /* How much of an offending text an error message quotes (message is 192 bytes). */
 #define QUOTE_MAX 64
 
-static const char *const cmr_source_table[] = {
-    [CMR_SOURCE_NONE] = "none",		  [CMR_SOURCE_FILE] = "file",
-    [CMR_SOURCE_ATTRIBUTE] = "attribute", [CMR_SOURCE_KMSG] = "kmsg",
-    [CMR_SOURCE_JOURNAL] = "journal",
-};
-
 const char *cmr_source_to_string(enum cmr_source source)
 {
-	if ((size_t)source >= ARRAY_SIZE(cmr_source_table))
-		return NULL;
-	return cmr_source_table[source];
+	switch (source) {
+	case CMR_SOURCE_NONE:
+		return "none";
+	case CMR_SOURCE_FILE:
+		return "file";
+	case CMR_SOURCE_ATTRIBUTE:
+		return "attribute";
+	case CMR_SOURCE_KMSG:
+		return "kmsg";
+	case CMR_SOURCE_JOURNAL:
+		return "journal";
+	}
+	return NULL;
 }
 
 /* A piece of the input. Lines are not NUL-terminated inside the text. */

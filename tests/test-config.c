@@ -25,6 +25,7 @@ struct expect {
 	enum online_type online_type;
 	enum when_tdx_disabled when_tdx_disabled;
 	const char *exclude[MAX_EXCLUDE];
+	bool keep_auto_online; /* TakeOverAutoOnline=no; the default is yes */
 };
 
 /*
@@ -54,6 +55,7 @@ static void assert_config(const struct config *c, const struct expect *e)
 	assert_int_equal(c->after_init, e->after_init);
 	assert_int_equal(c->online_type, e->online_type);
 	assert_int_equal(c->when_tdx_disabled, e->when_tdx_disabled);
+	assert_int_equal(c->take_over_auto_online, !e->keep_auto_online);
 
 	while (n < MAX_EXCLUDE && e->exclude[n])
 		n++;
@@ -145,6 +147,9 @@ static const struct good_case good_cases[] = {
      "[Policy]\nWhenTdxDisabled=devdax\n",
      {.when_tdx_disabled = WHEN_TDX_DISABLED_DEVDAX}},
     {"WhenTdxDisabled= empty resets", "[Policy]\nWhenTdxDisabled=devdax\nWhenTdxDisabled=\n", {}},
+    {"TakeOverAutoOnline=no", "[Policy]\nTakeOverAutoOnline=no\n", {.keep_auto_online = true}},
+    {"TakeOverAutoOnline=yes", "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=yes\n", {}},
+    {"TakeOverAutoOnline= empty resets", "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=\n", {}},
     {"Exclude= one", "[Policy]\nExclude=dax0.0\n", {.exclude = {"dax0.0"}}},
     {"Exclude= list",
      "[Policy]\nExclude=dax0.0 region1\t0x1234\n",
@@ -256,6 +261,8 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+    {"bad TakeOverAutoOnline", "[Policy]\nTakeOverAutoOnline=true\n", 0, 2,
+     "TakeOverAutoOnline=true: expected \"no\" or \"yes\""},
     {"key outside any section", "# c\nState=disabled\n", 0, 2, "State= outside of any section"},
     {"unknown section", "[TDX]\n\n[Tdx]\n", 0, 3,
      "unknown section [Tdx]: expected [TDX] or [Policy]"},
@@ -263,11 +270,11 @@ static const struct bad_case bad_cases[] = {
     {"unterminated section header", "[TDX\n", 0, 1, "malformed section header \"[TDX\""},
     {"text after section header", "[TDX] x\n", 0, 1, "malformed section header \"[TDX] x\""},
     {"unknown key", "[TDX]\nFoo=bar\n", 0, 2,
-     "unknown key Foo= in section [TDX]: expected State=, CmrFile=, CmrAttribute= or AfterInit="},
+     "unknown key Foo= in section [TDX]: expected one of State=, CmrFile=, CmrAttribute=, AfterInit="},
     {"key in the wrong section", "[TDX]\nOnlineType=kernel\n", 0, 2,
      "unknown key OnlineType= in section [TDX]"},
     {"key in the wrong section (Policy)", "[Policy]\nState=disabled\n", 0, 2,
-     "unknown key State= in section [Policy]: expected OnlineType=, WhenTdxDisabled= or Exclude="},
+     "unknown key State= in section [Policy]: expected one of OnlineType=, WhenTdxDisabled=, Exclude=, TakeOverAutoOnline="},
     {"key names are case-sensitive", "[Policy]\nonlinetype=kernel\n", 0, 2,
      "unknown key onlinetype="},
     {"no '='", "[Policy]\nOnlineType kernel\n", 0, 2,

@@ -80,6 +80,7 @@ void config_init(struct config *config)
 	    .after_init = AFTER_INIT_DEVDAX,
 	    .online_type = ONLINE_TYPE_MOVABLE,
 	    .when_tdx_disabled = WHEN_TDX_DISABLED_ONLINE,
+	    .take_over_auto_online = true,
 	};
 }
 
@@ -105,12 +106,11 @@ static int config_copy(struct config *ret, const struct config *src)
 {
 	_cleanup_(config_clear) struct config copy;
 
-	config_init(&copy);
-	copy.state_pinned = src->state_pinned;
-	copy.state = src->state;
-	copy.after_init = src->after_init;
-	copy.online_type = src->online_type;
-	copy.when_tdx_disabled = src->when_tdx_disabled;
+	/* Scalars by assignment; the owned strings are duplicated below. */
+	copy = *src;
+	copy.cmr_file = copy.cmr_attribute = NULL;
+	copy.exclude = NULL;
+	copy.exclude_count = 0;
 
 	if (src->cmr_file) {
 		copy.cmr_file = strdup(src->cmr_file);
@@ -274,6 +274,17 @@ static int parse_when_tdx_disabled(struct config *config, const char *key, const
 	return 0;
 }
 
+static int parse_take_over_auto_online(struct config *config, const char *key, const char *value,
+				       const struct location *loc)
+{
+	static const char *const yes_no[] = {"no", "yes"};
+	int i = parse_choice(yes_no, ARRAY_SIZE(yes_no), 1, key, value, loc);
+	if (i < 0)
+		return i;
+	config->take_over_auto_online = i == 1;
+	return 0;
+}
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
@@ -338,6 +349,7 @@ static const struct key_handler key_table[] = {
     {SECTION_POLICY, "OnlineType", parse_online_type},
     {SECTION_POLICY, "WhenTdxDisabled", parse_when_tdx_disabled},
     {SECTION_POLICY, "Exclude", parse_exclude},
+    {SECTION_POLICY, "TakeOverAutoOnline", parse_take_over_auto_online},
 };
 
 static char *trim(char *s)
@@ -414,11 +426,15 @@ static int parse_line(struct config *config, enum section *section, char *line,
 		if (key_table[k].section == *section && streq(key_table[k].key, key))
 			return key_table[k].parse(config, key, value, loc);
 
-	parse_error_set(
-	    loc->error, loc->origin, loc->line, "unknown key %.*s%s= in section [%s]: %s",
-	    QUOTE_MAX, key, cut(key), section_table[*section],
-	    *section == SECTION_TDX ? "expected State=, CmrFile=, CmrAttribute= or AfterInit="
-				    : "expected OnlineType=, WhenTdxDisabled= or Exclude=");
+	/* Name the section's keys, from the same table that accepts them. */
+	char expected[128] = "";
+	for (size_t k = 0; k < ARRAY_SIZE(key_table); k++)
+		if (key_table[k].section == *section)
+			snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected),
+				 "%s%s=", expected[0] ? ", " : "", key_table[k].key);
+	parse_error_set(loc->error, loc->origin, loc->line,
+			"unknown key %.*s%s= in section [%s]: expected one of %s", QUOTE_MAX, key,
+			cut(key), section_table[*section], expected);
 	return -EINVAL;
 }
 

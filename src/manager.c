@@ -15,10 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-
-/* Shared with a running daemon: never two actors on one device. */
-#define RUNTIME_DIR "/run/tdxmemd"
-#define LOCK_PATH   RUNTIME_DIR "/action.lock"
+#include <time.h>
 
 static void log_parse_error(const struct parse_error *error)
 {
@@ -65,7 +62,6 @@ static void manager_forget_pass(struct manager *m)
 	m->records = NULL;
 	m->record_count = 0;
 	inventory_clear(&m->inventory);
-	cmr_info_clear(&m->cmrs);
 	kernel_log_clear(&m->kernel_log);
 }
 
@@ -74,6 +70,7 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	manager_forget_pass(m);
+	cmr_info_clear(&m->cmrs);
 	if (m->lock_fd >= 0)
 		close(m->lock_fd);
 	if (m->kmod)
@@ -83,31 +80,99 @@ struct manager *manager_free(struct manager *m)
 	return NULL;
 }
 
-/* The sources: kernel log, TDX state, CMRs, dax devices. */
-static int manager_read_sources(struct manager *m)
+static int load_cmrs(const struct manager *m, const struct config *config,
+		     const struct kernel_log *kernel_log, struct cmr_info *ret_cmrs)
 {
 	struct parse_error error = {0};
-	int r;
+	const char *file = m->options.cmr_file ? m->options.cmr_file : config->cmr_file;
 
-	r = kernel_log_read(m->options.sysroot, &m->kernel_log);
+	int r = cmr_load(file, config->cmr_attribute, kernel_log, ret_cmrs, &error);
+	if (r < 0 && !file && !config->cmr_attribute) {
+		/*
+		 * The kernel log is nobody's input file: a line there that does
+		 * not parse makes the CMRs unknown (never a partial list), which
+		 * keeps memory devdax, rather than stopping tdxmemd.
+		 */
+		log_parse_error(&error);
+		log_warning("Ignoring the CMR lines of the kernel log: CMRs unknown.");
+		*ret_cmrs = (struct cmr_info){.source = CMR_SOURCE_NONE};
+		return 0;
+	}
+	if (r < 0)
+		log_parse_error(&error);
+	return r;
+}
+
+static void read_kernel_log(struct manager *m)
+{
+	kernel_log_clear(&m->kernel_log);
+	int r = kernel_log_read(m->options.sysroot, &m->kernel_log);
 	if (r < 0)
 		log_warning("Cannot read the kernel log (%s); TDX log lines and CMRs from it "
 			    "are ignored.",
 			    strerror(-r));
+}
+
+int manager_load_cmrs(struct manager *m)
+{
+	struct cmr_info cmrs = {0};
+
+	read_kernel_log(m);
+	int r = load_cmrs(m, &m->config, &m->kernel_log, &cmrs);
+	if (r < 0)
+		return r;
+	cmr_info_clear(&m->cmrs);
+	m->cmrs = cmrs;
+	return 0;
+}
+
+int manager_reload(struct manager *m)
+{
+	struct parse_error error = {0};
+	struct config config;
+	struct cmr_info cmrs = {0};
+	int r;
+
+	config_init(&config);
+	r = config_load(&config, m->options.config_path, m->options.config_explicit,
+			m->options.config_explicit ? NULL : CONFIG_DEFAULT_DROPIN_DIR, &error);
+	if (r < 0) {
+		log_parse_error(&error);
+		config_clear(&config);
+		return r;
+	}
+	read_kernel_log(m);
+	r = load_cmrs(m, &config, &m->kernel_log, &cmrs);
+	if (r < 0) {
+		config_clear(&config);
+		return r;
+	}
+
+	config_clear(&m->config);
+	m->config = config;
+	cmr_info_clear(&m->cmrs);
+	m->cmrs = cmrs;
+
+	/* A reload is the administrator's "try again". */
+	if (m->state)
+		for (size_t i = 0; i < m->state->count; i++)
+			if (m->state->entries[i].outcome == OUTCOME_ROLLED_BACK ||
+			    m->state->entries[i].outcome == OUTCOME_FAILED)
+				m->state->entries[i].outcome = OUTCOME_PLANNED;
+	return 0;
+}
+
+/* What a pass reads anew: the TDX state and the dax devices. */
+static int manager_read_devices(struct manager *m)
+{
+	struct parse_error error = {0};
+	int r;
 
 	if (m->config.state_pinned)
 		m->tdx_state = m->config.state;
 	else
 		m->tdx_state = tdx_state_read(m->options.sysroot, &m->kernel_log, NULL);
 
-	const char *cmr_file = m->options.cmr_file ? m->options.cmr_file : m->config.cmr_file;
-	r = cmr_load(cmr_file, m->config.cmr_attribute, &m->kernel_log, &m->cmrs, &error);
-	if (r < 0) {
-		log_parse_error(&error);
-		return r;
-	}
-
-	error = (struct parse_error){0};
 	r = inventory_scan(&m->inventory, m->options.sysroot, &error);
 	if (r < 0) {
 		log_parse_error(&error);
@@ -120,12 +185,14 @@ static bool serial_listed(const struct config *config, const char *memdevs)
 {
 	/* memdevs: "mem0:0x1234 mem1:0x5678"; Exclude= may give 0x1234 or 4660 */
 	for (const char *p = memdevs; p && (p = strchr(p, ':')); p++) {
-		unsigned long long serial = strtoull(p + 1, NULL, 0);
+		unsigned long long serial = strtoull(p + 1, NULL, 16);
 		for (size_t i = 0; i < config->exclude_count; i++) {
+			const char *text = config->exclude[i];
+			bool hex = strncasecmp(text, "0x", 2) == 0;
 			char *end;
 			errno = 0;
-			unsigned long long listed = strtoull(config->exclude[i], &end, 0);
-			if (errno == 0 && *end == '\0' && end != config->exclude[i] &&
+			unsigned long long listed = strtoull(text, &end, hex ? 16 : 10);
+			if (errno == 0 && *end == '\0' && end != text &&
 			    listed == serial)
 				return true;
 		}
@@ -156,29 +223,62 @@ static struct verdict manager_decide(const struct manager *m, const struct dax_d
 	return policy_decide(&input);
 }
 
-static bool wanted(const struct manager *m, const char *name)
+static bool wanted(char *const *devices, const char *name)
 {
-	if (!m->options.devices)
+	if (!devices)
 		return true;
-	for (char **d = m->options.devices; *d; d++)
+	for (char *const *d = devices; *d; d++)
 		if (streq(*d, name))
 			return true;
 	return false;
+}
+
+/*
+ * Daemon: whether this pass may leave @device alone without a record. The
+ * decision and reason are those already recorded, and either the device is
+ * in that state, or acting failed before (not retried until a reload).
+ */
+static bool already_recorded(const struct manager *m, const struct dax_device *device,
+			     const struct verdict *verdict)
+{
+	const struct state_entry *last = m->state ? state_find(m->state, device->name) : NULL;
+
+	if (!last || last->decision != verdict->decision || last->reason != verdict->reason)
+		return false;
+	return action_state_holds(device, verdict->decision) ||
+	       last->outcome == OUTCOME_ROLLED_BACK || last->outcome == OUTCOME_FAILED;
+}
+
+static void remember(struct manager *m, const struct record *record)
+{
+	struct timespec now;
+
+	if (!m->state)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int r = state_put(m->state, record->device->name, record->verdict.decision,
+			  record->verdict.reason, record->result.outcome,
+			  (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u);
+	if (r >= 0)
+		r = state_save(TDXMEMD_STATE_PATH, m->state);
+	if (r < 0)
+		log_warning("Cannot save %s (%s): a restart may record %s again.",
+			    TDXMEMD_STATE_PATH, strerror(-r), record->device->name);
 }
 
 static int manager_lock(struct manager *m)
 {
 	if (m->lock_fd >= 0)
 		return 0;
-	if (mkdir(RUNTIME_DIR, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(-errno, "Cannot create %s: %m", RUNTIME_DIR);
-	int fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (mkdir(TDXMEMD_RUNTIME_DIR, 0755) < 0 && errno != EEXIST)
+		return log_error_errno(-errno, "Cannot create %s: %m", TDXMEMD_RUNTIME_DIR);
+	int fd = open(TDXMEMD_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return log_error_errno(-errno, "Cannot open %s: %m", LOCK_PATH);
+		return log_error_errno(-errno, "Cannot open %s: %m", TDXMEMD_LOCK_PATH);
 	if (flock(fd, LOCK_EX) < 0) {
 		int r = -errno;
 		close(fd);
-		return log_error_errno(r, "Cannot lock %s: %s", LOCK_PATH, strerror(-r));
+		return log_error_errno(r, "Cannot lock %s: %s", TDXMEMD_LOCK_PATH, strerror(-r));
 	}
 	m->lock_fd = fd;
 	return 0;
@@ -205,27 +305,15 @@ static bool kernel_auto_onlines(const char *sysroot)
 	return !streq(value, "offline");
 }
 
-int manager_run_once(struct manager *m)
+/* Decides, acts and records for the devices the last read found. */
+static int manager_act(struct manager *m, char *const *devices, bool *ret_any_failed)
 {
 	bool any_failed = false, journal_warned = false;
 	int r;
 
-	manager_forget_pass(m);
-	r = manager_read_sources(m);
-	if (r < 0)
-		return EXIT_INPUT_ERROR;
-
-	for (char **d = m->options.devices; d && *d; d++)
-		if (!inventory_find(&m->inventory, *d)) {
-			log_error("No dax device %s.", *d);
-			return EXIT_INPUT_ERROR;
-		}
-
 	m->records = calloc(m->inventory.count ? m->inventory.count : 1, sizeof(*m->records));
-	if (!m->records) {
-		log_error("Out of memory.");
-		return EXIT_INPUT_ERROR;
-	}
+	if (!m->records)
+		return -ENOMEM;
 
 	struct action_options options = {
 		.online_type = m->config.online_type,
@@ -235,22 +323,23 @@ int manager_run_once(struct manager *m)
 		.dev_dir = "/dev",
 	};
 
-	if (!options.dry_run && (r = manager_lock(m)) < 0)
-		return EXIT_INPUT_ERROR;
-
 	for (size_t i = 0; i < m->inventory.count; i++) {
 		struct dax_device *device = &m->inventory.devices[i];
-		if (!wanted(m, device->name))
+		if (!wanted(devices, device->name))
+			continue;
+
+		struct verdict verdict = manager_decide(m, device);
+		if (already_recorded(m, device, &verdict))
 			continue;
 
 		struct record *record = &m->records[m->record_count++];
 		*record = (struct record){
 			.device = device,
-			.verdict = manager_decide(m, device),
+			.verdict = verdict,
 			.tdx_state = m->tdx_state,
 			.cmrs = &m->cmrs,
 		};
-		action_apply(device, record->verdict.decision, &options, &record->result);
+		action_apply(device, verdict.decision, &options, &record->result);
 		if (record->result.outcome == OUTCOME_APPLIED ||
 		    record->result.outcome == OUTCOME_ROLLED_BACK ||
 		    record->result.outcome == OUTCOME_FAILED)
@@ -272,11 +361,65 @@ int manager_run_once(struct manager *m)
 					    strerror(-r));
 				journal_warned = true;
 			}
+			remember(m, record);
 		}
-		if (!m->options.json)
+		if (m->options.print)
 			record_print_line(stdout, record);
 	}
+	if (ret_any_failed)
+		*ret_any_failed = any_failed;
+	return 0;
+}
+
+/* Everything but the CMRs is read anew, then every wanted device decided. */
+static int manager_read(struct manager *m)
+{
+	manager_forget_pass(m);
+	read_kernel_log(m);
+	return manager_read_devices(m);
+}
+
+/*
+ * Facts read before another tdxmemd finished acting would be stale: the lock
+ * is taken before reading, and held until the pass has acted.
+ */
+static int manager_lock_for_pass(struct manager *m)
+{
+	return m->options.dry_run ? 0 : manager_lock(m);
+}
+
+int manager_pass(struct manager *m, char *const *devices, bool *ret_any_failed)
+{
+	int r = manager_lock_for_pass(m);
+	if (r >= 0)
+		r = manager_read(m);
+	if (r >= 0)
+		r = manager_act(m, devices, ret_any_failed);
 	manager_unlock(m);
+	return r;
+}
+
+int manager_run_once(struct manager *m)
+{
+	bool any_failed = false;
+
+	if (manager_load_cmrs(m) < 0)
+		return EXIT_INPUT_ERROR;
+
+	if (manager_lock_for_pass(m) < 0 || manager_read(m) < 0)
+		return EXIT_INPUT_ERROR;
+
+	/* Named devices must exist: a typo must not pass as "nothing to do". */
+	for (char **d = m->options.devices; d && *d; d++)
+		if (!inventory_find(&m->inventory, *d)) {
+			log_error("No dax device %s.", *d);
+			return EXIT_INPUT_ERROR;
+		}
+
+	int r = manager_act(m, m->options.devices, &any_failed);
+	manager_unlock(m);
+	if (r < 0)
+		return EXIT_INPUT_ERROR;
 
 	if (m->options.json)
 		record_print_json(stdout, m->tdx_state, &m->cmrs, m->records, m->record_count);

@@ -9,7 +9,12 @@
 
 #define STATE(s)       (1u << (s))
 #define ANY_STATE      (~0u)
-/* States in which the TDX module may still be initialized later this boot. */
+/*
+ * TDX enabled but no memory configuration fixed: the kernel accepts any
+ * block now, and whatever is online when TDX initializes must be
+ * convertible. init-failed is treated alike, so that no non-convertible
+ * memory is online should initialization be attempted again.
+ */
 #define BEFORE_INIT    (STATE(TDX_STATE_BIOS_ENABLED) | STATE(TDX_STATE_INIT_FAILED) | STATE(TDX_STATE_UNKNOWN))
 
 enum cmr_condition {
@@ -44,6 +49,7 @@ struct policy_row {
 	enum reason reason;
 };
 
+/* clang-format off */
 static const struct policy_row policy_table[] = {
 	/* TDX state     CMRs          device                decision                 reason */
 	{ ANY_STATE,     CMRS_ANY,     DEVICE_EXCLUDED,      TABLE_UNCHANGED,         REASON_EXCLUDED },
@@ -68,6 +74,7 @@ static const struct policy_row policy_table[] = {
 	{ STATE(TDX_STATE_INITIALIZED),
 	                 CMRS_KNOWN,   DEVICE_ANY,           TABLE_AFTER_INIT,        REASON_TDX_INITIALIZED },
 };
+/* clang-format on */
 
 static bool cmrs_match(enum cmr_condition condition, const struct policy_input *in)
 {

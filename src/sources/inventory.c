@@ -410,6 +410,22 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 	return r == -ENOENT ? 0 : r;
 }
 
+/*
+ * tdxmemd manages volatile memory only: CXL RAM regions (.../regionN/
+ * dax_regionN) and soft-reserved memory claimed by dax_hmem (platform
+ * device hmem.N). A devdax namespace of persistent memory holds data that
+ * onlining it as RAM would destroy, so it is never even considered.
+ */
+static bool is_volatile_memory(struct daxctl_dev *dev)
+{
+	const char *path = daxctl_region_get_path(daxctl_dev_get_region(dev));
+	_cleanup_free_ char *region = NULL;
+
+	if (!path)
+		return false;
+	return cxl_region_from_sysfs_path(path, &region) == 0 || strstr(path, "/hmem.") != NULL;
+}
+
 int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 		   struct parse_error *ret_error)
 {
@@ -446,6 +462,11 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 			/* a region's seed device has no capacity yet: nothing to decide */
 			if (daxctl_dev_get_size(dev) == 0)
 				continue;
+			if (!is_volatile_memory(dev)) {
+				log_debug("Ignoring %s: not CXL RAM nor soft-reserved memory.",
+					  daxctl_dev_get_devname(dev));
+				continue;
+			}
 
 			struct dax_device *devices = reallocarray(
 				inventory.devices, inventory.count + 1, sizeof(*devices));

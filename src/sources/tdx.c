@@ -36,8 +36,8 @@ int tdx_state_from_string(const char *name, enum tdx_state *ret_state)
 
 /*
  * Strongest evidence first. The tdx_host version attribute reads only once
- * the module is initialized (newer kernels). An init line in the log is
- * final for this boot: the TDX module cannot be initialized twice. kvm_intel
+ * the module is initialized (newer kernels). The last init line in the log
+ * is the state: the kernel attempts initialization once per boot. kvm_intel
  * clears its tdx parameter when bring-up fails (v6.12 to v6.18), so "Y"
  * means initialized. The cpuinfo flag and the BIOS line say only that the
  * BIOS enabled TDX.

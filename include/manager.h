@@ -11,11 +11,17 @@
 #include "inventory.h"
 #include "kernel-log.h"
 #include "record.h"
+#include "state.h"
 #include "tdx.h"
 
 #include <stdbool.h>
 
 struct kmod_ctx;
+
+/* Shared by --once, the daemon and `tdxmemd status`. */
+#define TDXMEMD_RUNTIME_DIR "/run/tdxmemd"
+#define TDXMEMD_LOCK_PATH   TDXMEMD_RUNTIME_DIR "/action.lock"
+#define TDXMEMD_STATE_PATH  TDXMEMD_RUNTIME_DIR "/state"
 
 /* Exit codes of tdxmemd(8). */
 enum {
@@ -32,6 +38,7 @@ struct manager_options {
 	char **devices;	      /* --device NAME..., NULL-terminated, or NULL for all */
 	bool dry_run;
 	bool json;
+	bool print; /* one line per decision on stdout (--once) */
 };
 
 struct manager {
@@ -40,16 +47,43 @@ struct manager {
 	struct kmod_ctx *kmod;
 	int lock_fd;
 
+	/* Loaded at start and on reload. */
+	struct cmr_info cmrs;
+
+	/* Read anew by every pass: the TDX state changes when KVM initializes it. */
 	struct kernel_log kernel_log;
 	enum tdx_state tdx_state;
-	struct cmr_info cmrs;
 	struct inventory inventory;
 	struct record *records;
 	size_t record_count;
+
+	/*
+	 * Daemon only (NULL for --once): the last decision per device. A pass
+	 * records a device only when its decision or reason changed, or when
+	 * it had to act; a failed action is not retried until a reload.
+	 */
+	struct state *state;
 };
 
+/* Loads the configuration. */
 int manager_new(const struct manager_options *options, struct manager **ret_manager);
 struct manager *manager_free(struct manager *manager);
 
-/* One pass over every device (or options.devices). Returns an EXIT_* code. */
+/* Loads the CMRs under the current configuration. */
+int manager_load_cmrs(struct manager *manager);
+
+/*
+ * Loads configuration and CMRs anew; on any error keeps the old ones and
+ * returns it. Devices whose last action failed become eligible again.
+ */
+int manager_reload(struct manager *manager);
+
+/*
+ * Reads the TDX state and the devices, decides, acts and records, for every
+ * device or only those named in @devices (NULL-terminated). Sets
+ * *ret_any_failed when a device was rolled back or failed.
+ */
+int manager_pass(struct manager *manager, char *const *devices, bool *ret_any_failed);
+
+/* tdxmemd --once: load the CMRs, one pass, print. Returns an EXIT_* code. */
 int manager_run_once(struct manager *manager);

@@ -143,6 +143,7 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 		return -EINVAL;
 	}
 	args->options.devices = args->devices;
+	args->options.print = !args->options.json;
 	return 1;
 }
 

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "state.h"
+
+#include "macro.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void state_clear(struct state *state)
+{
+	for (size_t i = 0; i < state->count; i++)
+		free(state->entries[i].device);
+	free(state->entries);
+	*state = (struct state){0};
+}
+
+struct state_entry *state_find(struct state *state, const char *device)
+{
+	for (size_t i = 0; i < state->count; i++)
+		if (streq(state->entries[i].device, device))
+			return &state->entries[i];
+	return NULL;
+}
+
+int state_put(struct state *state, const char *device, enum decision decision,
+	      enum reason reason, enum outcome outcome, uint64_t realtime_usec)
+{
+	struct state_entry *entry = state_find(state, device);
+
+	if (!entry) {
+		struct state_entry *entries =
+			reallocarray(state->entries, state->count + 1, sizeof(*entries));
+		if (!entries)
+			return -ENOMEM;
+		state->entries = entries;
+		char *name = strdup(device);
+		if (!name)
+			return -ENOMEM;
+		entry = &entries[state->count++];
+		entry->device = name;
+	}
+	entry->decision = decision;
+	entry->reason = reason;
+	entry->outcome = outcome;
+	entry->realtime_usec = realtime_usec;
+	return 0;
+}
+
+void state_forget(struct state *state, const char *device)
+{
+	struct state_entry *entry = state_find(state, device);
+
+	if (!entry)
+		return;
+	free(entry->device);
+	*entry = state->entries[--state->count];
+}
+
+/* Finds @name among the names a *_to_string() function gives for 0..@n-1. */
+static int lookup(const char *name, int n, const char *(*to_string)(int))
+{
+	for (int i = 0; i < n; i++)
+		if (streq(to_string(i), name))
+			return i;
+	return -1;
+}
+
+static const char *decision_name(int i)
+{
+	return decision_to_string((enum decision)i);
+}
+
+static const char *reason_name(int i)
+{
+	return reason_to_string((enum reason)i);
+}
+
+static const char *outcome_name(int i)
+{
+	return outcome_to_string((enum outcome)i);
+}
+
+static int parse_line(char *line, struct state *state)
+{
+	char device[64], decision[32], reason[32], outcome[32];
+	uint64_t usec;
+	int d, r, o, end = 0;
+
+	if (sscanf(line, "%63s %31s %31s %31s %" SCNu64 " %n", device, decision, reason, outcome,
+		   &usec, &end) != 5 ||
+	    line[end] != '\0' || strncmp(device, "dax", 3) != 0)
+		return -EINVAL;
+
+	d = lookup(decision, DECISION_DEVDAX + 1, decision_name);
+	r = lookup(reason, REASON_TDX_INITIALIZED + 1, reason_name);
+	o = lookup(outcome, OUTCOME_FAILED + 1, outcome_name);
+	if (d < 0 || r < 0 || o < 0)
+		return -EINVAL;
+	return state_put(state, device, d, r, o, usec);
+}
+
+int state_load(const char *path, struct state *ret_state, unsigned *ret_bad_lines)
+{
+	struct state state = {0};
+	_cleanup_free_ char *line = NULL;
+	size_t size = 0;
+	unsigned bad = 0;
+
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f) {
+		if (errno != ENOENT)
+			return -errno;
+	} else {
+		while (getline(&line, &size, f) > 0) {
+			line[strcspn(line, "\n")] = '\0';
+			int r = parse_line(line, &state);
+			if (r == -ENOMEM) {
+				state_clear(&state);
+				return r;
+			}
+			if (r < 0)
+				bad++;
+		}
+	}
+	*ret_state = state;
+	if (ret_bad_lines)
+		*ret_bad_lines = bad;
+	return 0;
+}
+
+int state_save(const char *path, const struct state *state)
+{
+	char temporary[4096];
+	int r = 0;
+
+	if ((size_t)snprintf(temporary, sizeof(temporary), "%s.new", path) >= sizeof(temporary))
+		return -ENAMETOOLONG;
+
+	FILE *f = fopen(temporary, "we");
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < state->count; i++) {
+		const struct state_entry *e = &state->entries[i];
+		fprintf(f, "%s %s %s %s %" PRIu64 "\n", e->device, decision_to_string(e->decision),
+			reason_to_string(e->reason), outcome_to_string(e->outcome),
+			e->realtime_usec);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(temporary, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(temporary);
+	return r;
+}

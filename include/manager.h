@@ -38,7 +38,8 @@ struct manager_options {
 	char **devices;	      /* --device NAME..., NULL-terminated, or NULL for all */
 	bool dry_run;
 	bool json;
-	bool print; /* one line per decision on stdout (--once) */
+	bool print;  /* one line per decision on stdout (--once) */
+	bool daemon; /* record a device only when its decision changes */
 };
 
 struct manager {
@@ -58,11 +59,12 @@ struct manager {
 	size_t record_count;
 
 	/*
-	 * Daemon only (NULL for --once): the last decision per device. A pass
-	 * records a device only when its decision or reason changed, or when
-	 * it had to act; a failed action is not retried until a reload.
+	 * The last decision per device, read from TDXMEMD_STATE_PATH at the
+	 * start of each pass and written back as devices are recorded. The
+	 * daemon records a device only when its decision or reason changed,
+	 * or when it had to act; a failed action is not retried until a reload.
 	 */
-	struct state *state;
+	struct state state;
 };
 
 /* Loads the configuration. */
@@ -87,3 +89,9 @@ int manager_pass(struct manager *manager, char *const *devices, bool *ret_any_fa
 
 /* tdxmemd --once: load the CMRs, one pass, print. Returns an EXIT_* code. */
 int manager_run_once(struct manager *manager);
+
+/* A device went away: when it comes back, it is a new device. */
+void manager_forget_device(struct manager *manager, const char *name);
+
+/* tdxmemd status: the devices as they are, with their last decisions. */
+int manager_status(struct manager *manager);

@@ -11,3 +11,6 @@
 #define MESSAGE_ID_UNCHANGED   "d4ef7ef65c1b4bf8b5c926144fb0edf5"
 #define MESSAGE_ID_ROLLED_BACK "a4c35a9154ea4fb4935ad12808c16b8c"
 #define MESSAGE_ID_FAILED      "3457e434fc884ef086d8872e1d426913"
+
+/* The daemon set auto_online_blocks to offline at start. */
+#define MESSAGE_ID_AUTO_ONLINE "8e2d41a7c35b4f6e9d0a1c2b3e4f5a66"

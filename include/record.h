@@ -62,3 +62,6 @@ int record_print_line(FILE *out, const struct record *record);
 /* The --json document. */
 int record_print_json(FILE *out, enum tdx_state tdx_state, const struct cmr_info *cmrs,
 		      const struct record *records, size_t count);
+
+/* Writes @s as a JSON string, always valid (non-UTF-8 bytes become U+FFFD). */
+void json_write_string(FILE *f, const char *s);

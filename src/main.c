@@ -5,6 +5,7 @@
  */
 #include "build-config.h"
 #include "config.h"
+#include "daemon.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -18,11 +19,19 @@
 
 static void help(void)
 {
-	printf("Usage: tdxmemd --once [OPTIONS]\n"
+	printf("Usage: tdxmemd [--config FILE] [--cmr-file FILE] [-v]\n"
+	       "       tdxmemd --once [OPTIONS]\n"
+	       "       tdxmemd status [--json] [--sysroot DIR]\n"
 	       "\n"
 	       "Decide for each dax device, as a whole, whether its memory may go online as\n"
 	       "system RAM on this TDX host, act on it atomically and record one decision.\n"
+	       "Without --once, run as a service: decide whenever a dax device or CXL region\n"
+	       "appears or changes; SIGHUP reloads the configuration and CMRs.\n"
 	       "\n"
+	       "Commands:\n"
+	       "  status              Show every dax device and its last decision\n"
+	       "\n"
+	       "Options:\n"
 	       "  --once              Decide and act for every dax device, then exit\n"
 	       "  --dry-run           Decide and print, change nothing, write no journal record\n"
 	       "  --json              Print the decisions as one JSON document\n"
@@ -35,8 +44,9 @@ static void help(void)
 	       "  -h, --help          Show this help\n"
 	       "      --version       Show the version\n"
 	       "\n"
-	       "Exit status: 0 every device is in its decided state; 1 usage, configuration\n"
-	       "or source error (nothing touched); 2 a device was rolled back or failed.\n"
+	       "Exit status (--once): 0 every device is in its decided state; 1 usage,\n"
+	       "configuration or source error (nothing touched); 2 a device was rolled back\n"
+	       "or failed.\n"
 	       "See tdxmemd(8) and tdxmemd.conf(5).\n",
 	       CONFIG_DEFAULT_PATH);
 }
@@ -52,9 +62,15 @@ enum {
 	ARG_SYSROOT,
 };
 
+enum command {
+	COMMAND_DAEMON,
+	COMMAND_ONCE,
+	COMMAND_STATUS,
+};
+
 struct arguments {
 	struct manager_options options;
-	bool once;
+	enum command command;
 	char **devices;
 	size_t device_count;
 };
@@ -97,7 +113,7 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 			log_setup(LOG_DEBUG);
 			break;
 		case ARG_ONCE:
-			args->once = true;
+			args->command = COMMAND_ONCE;
 			break;
 		case ARG_DRY_RUN:
 			args->options.dry_run = true;
@@ -123,27 +139,53 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 			break;
 		}
 		case ARG_SYSROOT:
-			/* Devices come from libdaxctl, which reads the real /sys:
-			 * acting on them from a fixture's facts would be wrong. */
 			args->options.sysroot = optarg;
-			args->options.dry_run = true;
 			break;
 		default:
 			return -EINVAL;
 		}
 	}
 
+	if (optind < argc && streq(argv[optind], "status") && args->command == COMMAND_DAEMON) {
+		args->command = COMMAND_STATUS;
+		optind++;
+	}
 	if (optind < argc) {
 		log_error("Unexpected argument \"%s\". See --help.", argv[optind]);
 		return -EINVAL;
 	}
-	if (!args->once) {
-		log_error("--once is required: this version has no resident daemon yet. "
-			  "See --help.");
+
+	/* Options that mean nothing to the command are mistakes, not no-ops. */
+	const struct manager_options *o = &args->options;
+	bool sysroot = !streq(o->sysroot, "/");
+	const char *misplaced = NULL;
+	if (args->command == COMMAND_DAEMON)
+		misplaced = o->dry_run	  ? "--dry-run"
+			    : sysroot	  ? "--sysroot"
+			    : o->json	  ? "--json"
+			    : args->devices ? "--device"
+					    : NULL;
+	else if (args->command == COMMAND_STATUS)
+		misplaced = o->dry_run	  ? "--dry-run"
+			    : args->devices ? "--device"
+			    : o->cmr_file ? "--cmr-file"
+					  : NULL;
+	if (misplaced) {
+		log_error("%s does not go with %s. See --help.", misplaced,
+			  args->command == COMMAND_DAEMON ? "the service" : "status");
 		return -EINVAL;
 	}
+
+	/*
+	 * Devices come from libdaxctl, which always reads the real /sys:
+	 * acting on them from a fixture's facts would be wrong.
+	 */
+	if (sysroot)
+		args->options.dry_run = true;
+
 	args->options.devices = args->devices;
-	args->options.print = !args->options.json;
+	args->options.print = args->command == COMMAND_ONCE && !args->options.json;
+	args->options.daemon = args->command == COMMAND_DAEMON;
 	return 1;
 }
 
@@ -161,7 +203,18 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		return EXIT_INPUT_ERROR;
 
-	r = manager_run_once(manager);
+	switch (args.command) {
+	case COMMAND_ONCE:
+		r = manager_run_once(manager);
+		break;
+	case COMMAND_STATUS:
+		r = manager_status(manager);
+		break;
+	case COMMAND_DAEMON:
+	default:
+		r = daemon_run(manager);
+		break;
+	}
 	manager_free(manager);
 	return r;
 }

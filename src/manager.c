@@ -6,6 +6,7 @@
 #include "macro.h"
 #include "path.h"
 #include "policy.h"
+#include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,81 @@ static void log_parse_error(const struct parse_error *error)
 		log_error("%s:%u: %s", error->origin, error->line, error->message);
 	else
 		log_error("%s: %s", error->origin, error->message);
+}
+
+static int manager_lock(struct manager *m)
+{
+	if (m->lock_fd >= 0)
+		return 0;
+	if (mkdir(TDXMEMD_RUNTIME_DIR, 0755) < 0 && errno != EEXIST)
+		return log_error_errno(-errno, "Cannot create %s: %m", TDXMEMD_RUNTIME_DIR);
+	int fd = open(TDXMEMD_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return log_error_errno(-errno, "Cannot open %s: %m", TDXMEMD_LOCK_PATH);
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+		close(fd);
+		return log_error_errno(r, "Cannot lock %s: %s", TDXMEMD_LOCK_PATH, strerror(-r));
+	}
+	m->lock_fd = fd;
+	return 0;
+}
+
+static void manager_unlock(struct manager *m)
+{
+	if (m->lock_fd >= 0)
+		close(m->lock_fd);
+	m->lock_fd = -1;
+}
+
+/*
+ * Facts read before another tdxmemd finished acting would be stale: the lock
+ * is taken before reading, and held until the pass has acted.
+ */
+static int manager_lock_for_pass(struct manager *m)
+{
+	return m->options.dry_run ? 0 : manager_lock(m);
+}
+
+/* Only ever a hint for records and status: device state is read from sysfs. */
+static void load_state(struct manager *m)
+{
+	unsigned bad_lines = 0;
+
+	state_clear(&m->state);
+	int r = state_load(TDXMEMD_STATE_PATH, &m->state, &bad_lines);
+	if (r < 0)
+		log_warning("Cannot read %s (%s): every device counts as new.", TDXMEMD_STATE_PATH,
+			    strerror(-r));
+	if (bad_lines > 0)
+		log_warning("%s: ignored %u line(s) that do not parse.", TDXMEMD_STATE_PATH,
+			    bad_lines);
+}
+
+void manager_forget_device(struct manager *m, const char *name)
+{
+	if (manager_lock(m) < 0)
+		return;
+	load_state(m);
+	state_forget(&m->state, name);
+	int r = state_save(TDXMEMD_STATE_PATH, &m->state);
+	if (r < 0)
+		log_warning("Cannot save %s: %s", TDXMEMD_STATE_PATH, strerror(-r));
+	manager_unlock(m);
+}
+
+/* A reload is the administrator's "try again" for actions that failed. */
+static void retry_failed(struct manager *m)
+{
+	if (manager_lock(m) < 0)
+		return;
+	load_state(m);
+	for (size_t i = 0; i < m->state.count; i++)
+		if (m->state.entries[i].outcome == OUTCOME_ROLLED_BACK ||
+		    m->state.entries[i].outcome == OUTCOME_FAILED)
+			m->state.entries[i].outcome = OUTCOME_PLANNED;
+	(void)state_save(TDXMEMD_STATE_PATH, &m->state);
+	manager_unlock(m);
 }
 
 int manager_new(const struct manager_options *options, struct manager **ret_manager)
@@ -71,6 +147,7 @@ struct manager *manager_free(struct manager *m)
 		return NULL;
 	manager_forget_pass(m);
 	cmr_info_clear(&m->cmrs);
+	state_clear(&m->state);
 	if (m->lock_fd >= 0)
 		close(m->lock_fd);
 	if (m->kmod)
@@ -152,13 +229,7 @@ int manager_reload(struct manager *m)
 	m->config = config;
 	cmr_info_clear(&m->cmrs);
 	m->cmrs = cmrs;
-
-	/* A reload is the administrator's "try again". */
-	if (m->state)
-		for (size_t i = 0; i < m->state->count; i++)
-			if (m->state->entries[i].outcome == OUTCOME_ROLLED_BACK ||
-			    m->state->entries[i].outcome == OUTCOME_FAILED)
-				m->state->entries[i].outcome = OUTCOME_PLANNED;
+	retry_failed(m);
 	return 0;
 }
 
@@ -241,8 +312,10 @@ static bool wanted(char *const *devices, const char *name)
 static bool already_recorded(const struct manager *m, const struct dax_device *device,
 			     const struct verdict *verdict)
 {
-	const struct state_entry *last = m->state ? state_find(m->state, device->name) : NULL;
+	if (!m->options.daemon)
+		return false;
 
+	const struct state_entry *last = state_find((struct state *)&m->state, device->name);
 	if (!last || last->decision != verdict->decision || last->reason != verdict->reason)
 		return false;
 	return action_state_holds(device, verdict->decision) ||
@@ -253,42 +326,15 @@ static void remember(struct manager *m, const struct record *record)
 {
 	struct timespec now;
 
-	if (!m->state)
-		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	int r = state_put(m->state, record->device->name, record->verdict.decision,
+	int r = state_put(&m->state, record->device->name, record->verdict.decision,
 			  record->verdict.reason, record->result.outcome,
 			  (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u);
 	if (r >= 0)
-		r = state_save(TDXMEMD_STATE_PATH, m->state);
+		r = state_save(TDXMEMD_STATE_PATH, &m->state);
 	if (r < 0)
 		log_warning("Cannot save %s (%s): a restart may record %s again.",
 			    TDXMEMD_STATE_PATH, strerror(-r), record->device->name);
-}
-
-static int manager_lock(struct manager *m)
-{
-	if (m->lock_fd >= 0)
-		return 0;
-	if (mkdir(TDXMEMD_RUNTIME_DIR, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(-errno, "Cannot create %s: %m", TDXMEMD_RUNTIME_DIR);
-	int fd = open(TDXMEMD_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return log_error_errno(-errno, "Cannot open %s: %m", TDXMEMD_LOCK_PATH);
-	if (flock(fd, LOCK_EX) < 0) {
-		int r = -errno;
-		close(fd);
-		return log_error_errno(r, "Cannot lock %s: %s", TDXMEMD_LOCK_PATH, strerror(-r));
-	}
-	m->lock_fd = fd;
-	return 0;
-}
-
-static void manager_unlock(struct manager *m)
-{
-	if (m->lock_fd >= 0)
-		close(m->lock_fd);
-	m->lock_fd = -1;
 }
 
 /*
@@ -375,17 +421,9 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 static int manager_read(struct manager *m)
 {
 	manager_forget_pass(m);
+	load_state(m);
 	read_kernel_log(m);
 	return manager_read_devices(m);
-}
-
-/*
- * Facts read before another tdxmemd finished acting would be stale: the lock
- * is taken before reading, and held until the pass has acted.
- */
-static int manager_lock_for_pass(struct manager *m)
-{
-	return m->options.dry_run ? 0 : manager_lock(m);
 }
 
 int manager_pass(struct manager *m, char *const *devices, bool *ret_any_failed)
@@ -426,4 +464,13 @@ int manager_run_once(struct manager *m)
 	fflush(stdout);
 
 	return any_failed ? EXIT_ACTION_FAILED : EXIT_ALL_DECIDED;
+}
+
+int manager_status(struct manager *m)
+{
+	int r = manager_read(m);
+	if (r < 0)
+		return EXIT_INPUT_ERROR;
+	r = status_print(stdout, &m->inventory, &m->state, m->options.json);
+	return r < 0 ? EXIT_INPUT_ERROR : EXIT_ALL_DECIDED;
 }

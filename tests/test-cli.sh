@@ -121,8 +121,12 @@ once odd-block-size --sysroot "$hosts/odd-block-size"
 expect_error odd-block-size 1 "block_size_bytes:1:"
 
 # --- usage
-run no-once --dry-run
-expect_error no-once 1 "--once"
+run daemon-dry-run --dry-run
+expect_error daemon-dry-run 1 "--dry-run does not go with the service"
+run daemon-sysroot --sysroot "$hosts/no-tdx"
+expect_error daemon-sysroot 1 "--sysroot does not go with the service"
+run status-device status --device dax0.0
+expect_error status-device 1 "--device does not go with status"
 run bad-option --once --frobnicate
 expect_error bad-option 1 "frobnicate"
 run stray-argument --once dax0.0
@@ -141,6 +145,16 @@ if [ "$(cat "$work/version.rc")" = 0 ] && grep -q '^tdxmemd [0-9]' "$work/versio
 	pass "version"
 else
 	fail "version: $(cat "$work/version.out")"
+fi
+
+# --- status: every device with its last decision (none on a host without dax)
+run status-json status --json --sysroot "$hosts/no-tdx"
+expect_json status-json 'd == {"devices": []}'
+run status-table status --sysroot "$hosts/no-tdx"
+if [ "$(cat "$work/status-table.rc")" = 0 ] && head -1 "$work/status-table.out" | grep -q '^DEVICE .*LAST DECISION$'; then
+	pass "status: table header"
+else
+	fail "status: $(head -c 200 "$work/status-table.out")"
 fi
 
 echo "$passed passed, $failed failed"

@@ -57,7 +57,7 @@ static size_t utf8_sequence_length(const unsigned char *s)
  * administrator: a byte that is not UTF-8 becomes U+FFFD so that the
  * document stays valid.
  */
-static void json_write_string(FILE *f, const char *s)
+void json_write_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon.h"
+
+#include "log.h"
+#include "macro.h"
+#include "message-ids.h"
+#include "path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libudev.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Creating one CXL region sends a burst of uevents within milliseconds
+ * (region, dax_region, dax device, driver binds, one per memory block;
+ * platform.md §3). Deciding once the burst has been quiet this long gives
+ * each device one decision per change, and lets udev finish loading kmem
+ * for it before tdxmemd touches it.
+ */
+#define SETTLE_USEC (150 * 1000)
+
+#define AUTO_ONLINE_PATH "/sys/devices/system/memory/auto_online_blocks"
+
+struct daemon {
+	struct manager *manager;
+	sd_event *event;
+	struct udev *udev;
+	struct udev_monitor *monitor;
+	sd_event_source *settle;
+
+	/* What the next pass decides: every device, or only those named. */
+	bool pending_all;
+	char **pending;
+	size_t pending_count;
+};
+
+static void pending_clear(struct daemon *d)
+{
+	for (size_t i = 0; i < d->pending_count; i++)
+		free(d->pending[i]);
+	free(d->pending);
+	d->pending = NULL;
+	d->pending_count = 0;
+	d->pending_all = false;
+}
+
+static void pending_add(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->pending_count; i++)
+		if (streq(d->pending[i], name))
+			return;
+
+	/* +1 for the NULL that manager_pass() expects at the end */
+	char **pending = reallocarray(d->pending, d->pending_count + 2, sizeof(*pending));
+	char *copy = strdup(name);
+	if (pending)
+		d->pending = pending;
+	if (!pending || !copy) {
+		free(copy);
+		d->pending_all = true; /* deciding for all is always right */
+		return;
+	}
+	d->pending[d->pending_count++] = copy;
+	d->pending[d->pending_count] = NULL;
+}
+
+static void notify_status(struct daemon *d)
+{
+	size_t online = 0, devdax = 0;
+	const struct inventory *inventory = &d->manager->inventory;
+
+	for (size_t i = 0; i < inventory->count; i++) {
+		online += inventory->devices[i].mode == DAX_MODE_SYSTEM_RAM;
+		devdax += inventory->devices[i].mode == DAX_MODE_DEVDAX;
+	}
+	sd_notifyf(0, "STATUS=TDX %s; %zu dax devices: %zu online, %zu devdax",
+		   tdx_state_to_string(d->manager->tdx_state), inventory->count, online, devdax);
+}
+
+static void daemon_pass(struct daemon *d)
+{
+	int r = manager_pass(d->manager, d->pending_all ? NULL : d->pending, NULL);
+	if (r < 0)
+		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
+	pending_clear(d);
+	notify_status(d);
+}
+
+static int on_settle(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	daemon_pass(userdata);
+	return 0;
+}
+
+/* (Re)starts the quiet period; the pass runs when it ends. */
+static void settle_later(struct daemon *d)
+{
+	if (sd_event_source_set_time_relative(d->settle, SETTLE_USEC) < 0 ||
+	    sd_event_source_set_enabled(d->settle, SD_EVENT_ONESHOT) < 0) {
+		/* No timer: decide now rather than never. */
+		daemon_pass(d);
+	}
+}
+
+static void handle_uevent(struct daemon *d, struct udev_device *device)
+{
+	const char *subsystem = udev_device_get_subsystem(device);
+	const char *action = udev_device_get_action(device);
+	const char *name = udev_device_get_sysname(device);
+	const char *devtype = udev_device_get_devtype(device);
+
+	if (!subsystem || !action || !name)
+		return;
+	log_debug("uevent: %s %s %s", action, subsystem, name);
+
+	if (streq(subsystem, "dax")) {
+		/* the dax bus also carries dax_region devices: only daxX.Y decide */
+		if (strncmp(name, "dax", 3) != 0 || !strchr(name, '.'))
+			return;
+		if (streq(action, "remove")) {
+			/* a device that comes back is a new device: record it anew */
+			manager_forget_device(d->manager, name);
+			return;
+		}
+		pending_add(d, name);
+	} else if (streq(subsystem, "cxl")) {
+		/* a region's dax device may exist before its region is bound */
+		if (!devtype ||
+		    (!streq(devtype, "cxl_region") && !streq(devtype, "cxl_dax_region")))
+			return;
+		d->pending_all = true;
+	} else if (streq(subsystem, "memory")) {
+		/* a block onlined or offlined by hand: the whole of its device is checked */
+		d->pending_all = true;
+	} else {
+		return;
+	}
+	settle_later(d);
+}
+
+static int on_uevent(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct udev_device *device;
+
+	while ((device = udev_monitor_receive_device(d->monitor))) {
+		handle_uevent(d, device);
+		udev_device_unref(device);
+	}
+	return 0;
+}
+
+static int on_terminate(sd_event_source *source, const struct signalfd_siginfo *si,
+			void *userdata)
+{
+	struct daemon *d = userdata;
+
+	/*
+	 * Signals arrive through the event loop, never during an action: the
+	 * device being worked on is finished (or rolled back) first.
+	 */
+	sd_notify(0, "STOPPING=1");
+	sd_event_exit(d->event, 0);
+	return 0;
+}
+
+static int on_reload(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	sd_notify(0, "RELOADING=1");
+	if (manager_reload(d->manager) < 0)
+		log_error("Reload failed: keeping the previous configuration and CMRs.");
+	else
+		log_info("Reloaded configuration and CMRs.");
+	pending_clear(d);
+	d->pending_all = true;
+	daemon_pass(d);
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+/*
+ * With auto_online_blocks other than "offline", the kernel onlines CXL
+ * memory (ZONE_NORMAL on Debian's kernels) the moment kmem binds, before
+ * tdxmemd sees the dax device (platform.md §2). The daemon owns that race.
+ */
+static void take_over_auto_online(struct daemon *d)
+{
+	const char *sysroot = d->manager->options.sysroot;
+	_cleanup_free_ char *path = path_join_root(sysroot, AUTO_ONLINE_PATH);
+	_cleanup_free_ char *previous = NULL;
+
+	if (!path || read_root_file(sysroot, AUTO_ONLINE_PATH, 64, &previous) < 0)
+		return; /* no memory hotplug: nothing can race */
+	if (streq(previous, "offline"))
+		return;
+
+	if (!d->manager->config.take_over_auto_online) {
+		log_warning("%s is \"%s\": the kernel onlines new memory itself before tdxmemd "
+			    "decides (TakeOverAutoOnline=no). Boot with memhp_default_state=offline.",
+			    AUTO_ONLINE_PATH, previous);
+		return;
+	}
+
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "offline", 7) != 7) {
+		log_error("Cannot set %s to offline: %m. The kernel keeps onlining new memory "
+			  "itself; tdxmemd returns what must not be online to devdax.",
+			  AUTO_ONLINE_PATH);
+		return;
+	}
+	sd_journal_send("MESSAGE=Set %s from \"%s\" to \"offline\": new memory now waits for "
+			"tdxmemd's decision.",
+			AUTO_ONLINE_PATH, previous, "MESSAGE_ID=" MESSAGE_ID_AUTO_ONLINE,
+			"PRIORITY=%d", LOG_NOTICE, "SYSLOG_IDENTIFIER=tdxmemd",
+			"TDXMEMD_AUTO_ONLINE_WAS=%s", previous, NULL);
+}
+
+static int setup_monitor(struct daemon *d)
+{
+	static const char *const subsystems[] = {"dax", "cxl", "memory"};
+	int r;
+
+	d->udev = udev_new();
+	if (!d->udev)
+		return -ENOMEM;
+	/* "udev": events after udevd ran its rules, so /dev/daxX.Y exists */
+	d->monitor = udev_monitor_new_from_netlink(d->udev, "udev");
+	if (!d->monitor)
+		return -errno ? -errno : -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(subsystems); i++) {
+		r = udev_monitor_filter_add_match_subsystem_devtype(d->monitor, subsystems[i],
+								     NULL);
+		if (r < 0)
+			return r;
+	}
+	/* a 32-block region sends dozens of events at once */
+	(void)udev_monitor_set_receive_buffer_size(d->monitor, 4 * 1024 * 1024);
+	r = udev_monitor_enable_receiving(d->monitor);
+	if (r < 0)
+		return r;
+	return sd_event_add_io(d->event, NULL, udev_monitor_get_fd(d->monitor), EPOLLIN,
+			       on_uevent, d);
+}
+
+static int setup_event(struct daemon *d)
+{
+	sigset_t mask;
+	int r;
+
+	/* sd-event reads these through a signalfd: they must be blocked */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+
+	r = sd_event_default(&d->event);
+	if (r < 0)
+		return r;
+	if ((r = sd_event_add_signal(d->event, NULL, SIGTERM, on_terminate, d)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGINT, on_terminate, d)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGHUP, on_reload, d)) < 0)
+		return r;
+	r = sd_event_add_time_relative(d->event, &d->settle, CLOCK_MONOTONIC, SETTLE_USEC, 0,
+				       on_settle, d);
+	if (r < 0)
+		return r;
+	r = sd_event_source_set_enabled(d->settle, SD_EVENT_OFF);
+	if (r < 0)
+		return r;
+	/* WatchdogSec= in the unit; a no-op without it */
+	return sd_event_set_watchdog(d->event, true);
+}
+
+static void daemon_done(struct daemon *d)
+{
+	pending_clear(d);
+	sd_event_source_unref(d->settle);
+	sd_event_unref(d->event);
+	udev_monitor_unref(d->monitor);
+	udev_unref(d->udev);
+}
+
+int daemon_run(struct manager *manager)
+{
+	_cleanup_(daemon_done) struct daemon d = {.manager = manager};
+	int r;
+
+	if (mkdir(TDXMEMD_RUNTIME_DIR, 0755) < 0 && errno != EEXIST) {
+		log_error("Cannot create %s: %m", TDXMEMD_RUNTIME_DIR);
+		return EXIT_INPUT_ERROR;
+	}
+
+	r = manager_load_cmrs(manager);
+	if (r < 0)
+		return EXIT_INPUT_ERROR;
+
+	take_over_auto_online(&d);
+
+	/* Listen before the first look, so no device can slip between the two. */
+	r = setup_event(&d);
+	if (r >= 0)
+		r = setup_monitor(&d);
+	if (r < 0) {
+		log_error("Cannot set up the event loop: %s", strerror(-r));
+		return EXIT_INPUT_ERROR;
+	}
+
+	d.pending_all = true;
+	daemon_pass(&d);
+	sd_notify(0, "READY=1");
+
+	r = sd_event_loop(d.event);
+	if (r < 0) {
+		log_error("Event loop failed: %s", strerror(-r));
+		return EXIT_INPUT_ERROR;
+	}
+	return EXIT_ALL_DECIDED;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "status.h"
+
+#include "record.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <time.h>
+
+static void format_time(uint64_t realtime_usec, char *buf, size_t size)
+{
+	time_t seconds = (time_t)(realtime_usec / 1000000u);
+	struct tm tm;
+
+	if (!gmtime_r(&seconds, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "-");
+}
+
+static struct range span(const struct dax_device *device)
+{
+	const struct range_set *m = &device->mappings;
+
+	if (m->count == 0)
+		return (struct range){0, 0};
+	return (struct range){m->items[0].start, m->items[m->count - 1].end};
+}
+
+static void print_table(FILE *out, const struct inventory *inventory, struct state *state)
+{
+	fprintf(out, "%-8s %-27s %-10s %-6s %-7s %-4s %-8s %s\n", "DEVICE", "RANGE", "MODE",
+		"BLOCKS", "ZONE", "NODE", "REGION", "LAST DECISION");
+	for (size_t i = 0; i < inventory->count; i++) {
+		const struct dax_device *d = &inventory->devices[i];
+		const struct state_entry *last = state_find(state, d->name);
+		struct range r = span(d);
+		char range[40], blocks[24], time[32];
+
+		snprintf(range, sizeof(range), "%#" PRIx64 "-%#" PRIx64, r.start, r.end);
+		snprintf(blocks, sizeof(blocks), "%u/%u", d->blocks_online, d->blocks);
+		fprintf(out, "%-8s %-27s %-10s %-6s %-7s %-4d %-8s ", d->name, range,
+			dax_mode_to_string(d->mode), blocks, memory_zone_to_string(d->zone),
+			d->target_node, d->cxl_region ? d->cxl_region : "-");
+		if (last) {
+			format_time(last->realtime_usec, time, sizeof(time));
+			fprintf(out, "%s (%s) %s %s\n", decision_to_string(last->decision),
+				reason_to_string(last->reason), outcome_to_string(last->outcome),
+				time);
+		} else {
+			fprintf(out, "-\n");
+		}
+	}
+}
+
+static void print_json(FILE *out, const struct inventory *inventory, struct state *state)
+{
+	fputs("{\n  \"devices\": [", out);
+	for (size_t i = 0; i < inventory->count; i++) {
+		const struct dax_device *d = &inventory->devices[i];
+		const struct state_entry *last = state_find(state, d->name);
+		struct range r = span(d);
+
+		fprintf(out, "%s\n    {\"chardev\": ", i ? "," : "");
+		json_write_string(out, d->name);
+		/* addresses as strings: JSON numbers lose precision past 2^53 */
+		fprintf(out,
+			", \"range_start\": \"%#" PRIx64 "\", \"range_end\": \"%#" PRIx64
+			"\", \"size\": %" PRIu64 ", \"mode\": \"%s\", \"blocks\": %u, "
+			"\"blocks_online\": %u, \"zone\": \"%s\", \"target_node\": %d",
+			r.start, r.end, d->size, dax_mode_to_string(d->mode), d->blocks,
+			d->blocks_online, memory_zone_to_string(d->zone), d->target_node);
+		if (d->cxl_region) {
+			fputs(", \"cxl_region\": ", out);
+			json_write_string(out, d->cxl_region);
+		}
+		if (d->cxl_memdevs) {
+			fputs(", \"cxl_memdevs\": ", out);
+			json_write_string(out, d->cxl_memdevs);
+		}
+		if (last) {
+			char time[32];
+			format_time(last->realtime_usec, time, sizeof(time));
+			fprintf(out,
+				", \"last\": {\"decision\": \"%s\", \"reason\": \"%s\", "
+				"\"outcome\": \"%s\", \"time\": \"%s\"}",
+				decision_to_string(last->decision), reason_to_string(last->reason),
+				outcome_to_string(last->outcome), time);
+		}
+		fputc('}', out);
+	}
+	fputs(inventory->count ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+int status_print(FILE *out, const struct inventory *inventory, struct state *state, bool json)
+{
+	if (json)
+		print_json(out, inventory, state);
+	else
+		print_table(out, inventory, state);
+	return fflush(out) == 0 ? 0 : -EIO;
+}

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -47,5 +48,7 @@ static inline void closep(int *fd)
 		if (*p)                                                                            \
 			func(*p);                                                                  \
 	}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR, closedir)
 
 #define streq(a, b) (strcmp((a), (b)) == 0)

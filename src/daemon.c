@@ -4,6 +4,7 @@
 #include "log.h"
 #include "macro.h"
 #include "message-ids.h"
+#include "name-list.h"
 #include "path.h"
 
 #include <errno.h>
@@ -40,38 +41,19 @@ struct daemon {
 
 	/* What the next pass decides: every device, or only those named. */
 	bool pending_all;
-	char **pending;
-	size_t pending_count;
+	struct name_list pending;
 };
 
 static void pending_clear(struct daemon *d)
 {
-	for (size_t i = 0; i < d->pending_count; i++)
-		free(d->pending[i]);
-	free(d->pending);
-	d->pending = NULL;
-	d->pending_count = 0;
+	name_list_clear(&d->pending);
 	d->pending_all = false;
 }
 
 static void pending_add(struct daemon *d, const char *name)
 {
-	for (size_t i = 0; i < d->pending_count; i++)
-		if (streq(d->pending[i], name))
-			return;
-
-	/* +1 for the NULL that manager_pass() expects at the end */
-	char **pending = reallocarray(d->pending, d->pending_count + 2, sizeof(*pending));
-	char *copy = strdup(name);
-	if (pending)
-		d->pending = pending;
-	if (!pending || !copy) {
-		free(copy);
+	if (name_list_add(&d->pending, name) < 0)
 		d->pending_all = true; /* deciding for all is always right */
-		return;
-	}
-	d->pending[d->pending_count++] = copy;
-	d->pending[d->pending_count] = NULL;
 }
 
 static void notify_status(struct daemon *d)
@@ -89,7 +71,11 @@ static void notify_status(struct daemon *d)
 
 static void daemon_pass(struct daemon *d)
 {
-	int r = manager_pass(d->manager, d->pending_all ? NULL : d->pending, NULL);
+	/* NULL means every device to manager_pass(): only when asked for */
+	if (!d->pending_all && d->pending.count == 0)
+		return;
+
+	int r = manager_pass(d->manager, d->pending_all ? NULL : d->pending.names, NULL);
 	if (r < 0)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
 	pending_clear(d);

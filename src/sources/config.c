@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "macro.h"
+#include "name-list.h"
 #include "path.h"
 
 #include <dirent.h>
@@ -518,25 +519,6 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
-struct name_list {
-	char **names;
-	size_t count;
-};
-
-static void name_list_clear(struct name_list *list)
-{
-	for (size_t i = 0; i < list->count; i++)
-		free(list->names[i]);
-	free(list->names);
-	*list = (struct name_list){};
-}
-
 /* The *.conf names in @dir, sorted; a missing directory has none. */
 static int list_dropins(const char *dir, struct name_list *ret_list)
 {
@@ -555,7 +537,6 @@ static int list_dropins(const char *dir, struct name_list *ret_list)
 
 	for (;;) {
 		size_t n;
-		char **names;
 
 		errno = 0;
 		de = readdir(d);
@@ -572,14 +553,8 @@ static int list_dropins(const char *dir, struct name_list *ret_list)
 		if (n <= 5 || !streq(de->d_name + n - 5, ".conf"))
 			continue;
 
-		names = realloc(list.names, (list.count + 1) * sizeof(char *));
-		if (!names)
+		if (name_list_add(&list, de->d_name) < 0)
 			return -ENOMEM;
-		list.names = names;
-		list.names[list.count] = strdup(de->d_name);
-		if (!list.names[list.count])
-			return -ENOMEM;
-		list.count++;
 	}
 
 	/* strcmp() order, whatever the locale: the order must not depend on LANG. */

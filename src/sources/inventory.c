@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "name-list.h"
 #include "path.h"
 
 #include <ctype.h>
@@ -14,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR, closedir)
 
 const char *dax_mode_to_string(enum dax_mode mode)
 {
@@ -105,41 +104,6 @@ static int read_block_size(const char *sysroot, uint64_t *ret_size, struct parse
 		return -EINVAL;
 	}
 	*ret_size = size;
-	return 0;
-}
-
-struct name_list {
-	char **names;
-	size_t count;
-};
-
-static void name_list_clear(struct name_list *list)
-{
-	for (size_t i = 0; i < list->count; i++)
-		free(list->names[i]);
-	free(list->names);
-	*list = (struct name_list){0};
-}
-
-static bool name_list_contains(const struct name_list *list, const char *name)
-{
-	for (size_t i = 0; i < list->count; i++)
-		if (streq(list->names[i], name))
-			return true;
-	return false;
-}
-
-static int name_list_add(struct name_list *list, const char *name)
-{
-	if (name_list_contains(list, name))
-		return 0;
-	char **names = reallocarray(list->names, list->count + 1, sizeof(*names));
-	if (!names)
-		return -ENOMEM;
-	list->names = names;
-	if (!(list->names[list->count] = strdup(name)))
-		return -ENOMEM;
-	list->count++;
 	return 0;
 }
 

@@ -294,8 +294,6 @@ int daemon_run(struct manager *manager)
 	if (r < 0)
 		return EXIT_INPUT_ERROR;
 
-	take_over_auto_online(&d);
-
 	/* Listen before the first look, so no device can slip between the two. */
 	r = setup_event(&d);
 	if (r >= 0)
@@ -304,6 +302,9 @@ int daemon_run(struct manager *manager)
 		log_error("Cannot set up the event loop: %s", strerror(-r));
 		return EXIT_INPUT_ERROR;
 	}
+
+	/* Last before the first pass: a start that fails leaves the kernel's setting. */
+	take_over_auto_online(&d);
 
 	d.pending_all = true;
 	daemon_pass(&d);

@@ -21,7 +21,7 @@ static void help(void)
 {
 	printf("Usage: tdxmemd [--config FILE] [--cmr-file FILE] [-v]\n"
 	       "       tdxmemd --once [OPTIONS]\n"
-	       "       tdxmemd status [--json] [--sysroot DIR]\n"
+	       "       tdxmemd status [--json] [--sysroot DIR] [--config FILE] [-v]\n"
 	       "\n"
 	       "Decide for each dax device, as a whole, whether its memory may go online as\n"
 	       "system RAM on this TDX host, act on it atomically and record one decision.\n"

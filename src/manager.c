@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -87,16 +88,19 @@ void manager_forget_device(struct manager *m, const char *name)
 	manager_unlock(m);
 }
 
-/* A reload is the administrator's "try again" for actions that failed. */
+/*
+ * A reload is the administrator's "try again" for actions that failed:
+ * forgotten, such a device is decided as if new, and recorded again.
+ */
 static void retry_failed(struct manager *m)
 {
 	if (manager_lock(m) < 0)
 		return;
 	load_state(m);
-	for (size_t i = 0; i < m->state.count; i++)
+	for (size_t i = m->state.count; i-- > 0;)
 		if (m->state.entries[i].outcome == OUTCOME_ROLLED_BACK ||
 		    m->state.entries[i].outcome == OUTCOME_FAILED)
-			m->state.entries[i].outcome = OUTCOME_PLANNED;
+			state_forget(&m->state, m->state.entries[i].device);
 	(void)state_save(TDXMEMD_STATE_PATH, &m->state);
 	manager_unlock(m);
 }
@@ -377,6 +381,10 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		struct verdict verdict = manager_decide(m, device);
 		if (already_recorded(m, device, &verdict))
 			continue;
+
+		/* one device may take minutes to offline: tell the watchdog we live */
+		if (m->options.daemon)
+			sd_notify(0, "WATCHDOG=1");
 
 		struct record *record = &m->records[m->record_count++];
 		*record = (struct record){

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void state_clear(struct state *state)
@@ -143,6 +144,8 @@ int state_save(const char *path, const struct state *state)
 	FILE *f = fopen(temporary, "we");
 	if (!f)
 		return -errno;
+	/* Not secret, and `tdxmemd status` need not run as root (UMask=0077). */
+	(void)fchmod(fileno(f), 0644);
 	for (size_t i = 0; i < state->count; i++) {
 		const struct state_entry *e = &state->entries[i];
 		fprintf(f, "%s %s %s %s %" PRIu64 "\n", e->device, decision_to_string(e->decision),

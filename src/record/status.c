@@ -65,9 +65,12 @@ static void print_json(FILE *out, const struct inventory *inventory, struct stat
 		fprintf(out,
 			", \"range_start\": \"%#" PRIx64 "\", \"range_end\": \"%#" PRIx64
 			"\", \"size\": %" PRIu64 ", \"mode\": \"%s\", \"blocks\": %u, "
-			"\"blocks_online\": %u, \"zone\": \"%s\", \"target_node\": %d",
+			"\"blocks_online\": %u, \"zone\": \"%s\"",
 			r.start, r.end, d->size, dax_mode_to_string(d->mode), d->blocks,
-			d->blocks_online, memory_zone_to_string(d->zone), d->target_node);
+			d->blocks_online, memory_zone_to_string(d->zone));
+		/* as in --once --json: no node, no field */
+		if (d->target_node >= 0)
+			fprintf(out, ", \"target_node\": %d", d->target_node);
 		if (d->cxl_region) {
 			fputs(", \"cxl_region\": ", out);
 			json_write_string(out, d->cxl_region);

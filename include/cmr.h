@@ -40,7 +40,7 @@ int cmr_parse(const char *text, size_t size, const char *origin, struct range_se
 
 struct cmr_info {
 	enum cmr_source source;
-	char *origin; /* path read, or NULL */
+	char *origin;	       /* path read, or NULL */
 	struct range_set cmrs; /* empty when source is CMR_SOURCE_NONE */
 };
 

@@ -57,8 +57,8 @@ int config_parse(struct config *config, const char *text, size_t size, const cha
  * then, when @dropin_dir is set, every *.conf in it in lexical order, later
  * files overriding earlier ones. On error *config is left as it was.
  */
-int config_load(struct config *config, const char *path, bool path_explicit,
-		const char *dropin_dir, struct parse_error *ret_error);
+int config_load(struct config *config, const char *path, bool path_explicit, const char *dropin_dir,
+		struct parse_error *ret_error);
 
 bool config_excludes(const struct config *config, const char *name);
 

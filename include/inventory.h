@@ -29,18 +29,18 @@ enum memory_zone {
 };
 
 struct dax_device {
-	char *name; /* "dax0.0", also the character device name */
+	char *name;		    /* "dax0.0", also the character device name */
 	struct range_set mappings;  /* physical ranges of the device */
 	struct range_set pluggable; /* the whole memory blocks kmem would add */
 	uint64_t size;
 	int target_node; /* -1: none, kmem refuses the device */
 	enum dax_mode mode;
-	unsigned blocks;	/* memory blocks the device spans (or would span) */
+	unsigned blocks; /* memory blocks the device spans (or would span) */
 	unsigned blocks_online;
 	enum memory_zone zone;
-	bool in_use;	   /* /dev/daxX.Y open or mapped by a process */
-	char *cxl_region;  /* "region0", or NULL when not CXL memory */
-	char *cxl_memdevs; /* "mem0:0x1234 mem1:0x5678", or NULL */
+	bool in_use;		   /* /dev/daxX.Y open or mapped by a process */
+	char *cxl_region;	   /* "region0", or NULL when not CXL memory */
+	char *cxl_memdevs;	   /* "mem0:0x1234 mem1:0x5678", or NULL */
 	struct daxctl_dev *handle; /* owned by the inventory's daxctl context */
 };
 
@@ -57,8 +57,7 @@ struct inventory {
  * then every dax device. @sysroot prefixes the files read directly
  * (block_size_bytes, /proc); libdaxctl and libcxl always read /sys and /dev.
  */
-int inventory_scan(struct inventory *inventory, const char *sysroot,
-		   struct parse_error *ret_error);
+int inventory_scan(struct inventory *inventory, const char *sysroot, struct parse_error *ret_error);
 
 /* Re-reads mode, blocks online and zone of one device, after an action. */
 void inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);

@@ -7,7 +7,7 @@
 
 struct parse_error {
 	char origin[256]; /* file path, or a source name such as "/dev/kmsg" */
-	unsigned line;    /* 1-based; 0 when the error is about the whole input */
+	unsigned line;	  /* 1-based; 0 when the error is about the whole input */
 	char message[192];
 };
 

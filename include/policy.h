@@ -36,9 +36,9 @@ struct policy_input {
 	enum when_tdx_disabled when_tdx_disabled;
 
 	bool excluded;
-	bool devdax_in_use; /* in devdax mode and /dev/daxX.Y open or mapped */
-	bool pluggable;	    /* kmem would add at least one block */
-	bool any_online;    /* at least one of its memory blocks is online */
+	bool devdax_in_use;		/* in devdax mode and /dev/daxX.Y open or mapped */
+	bool pluggable;			/* kmem would add at least one block */
+	bool any_online;		/* at least one of its memory blocks is online */
 	const struct range_set *ranges; /* what would go online: the pluggable part */
 };
 

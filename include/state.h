@@ -39,6 +39,6 @@ int state_load(const char *path, struct state *ret_state, unsigned *ret_bad_line
 int state_save(const char *path, const struct state *state);
 
 struct state_entry *state_find(struct state *state, const char *device);
-int state_put(struct state *state, const char *device, enum decision decision,
-	      enum reason reason, enum outcome outcome, uint64_t realtime_usec);
+int state_put(struct state *state, const char *device, enum decision decision, enum reason reason,
+	      enum outcome outcome, uint64_t realtime_usec);
 void state_forget(struct state *state, const char *device);

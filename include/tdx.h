@@ -23,9 +23,9 @@ struct tdx_evidence {
 	int cpuinfo_flag;    /* "tdx_host_platform" in /proc/cpuinfo */
 	int host_version;    /* /sys/devices/faux/tdx_host/version: 1 readable, 0 ENXIO */
 	int kvm_intel_tdx;   /* /sys/module/kvm_intel/parameters/tdx is Y */
-	int log_bios;        /* "virt/tdx: BIOS enabled: private KeyID range" */
+	int log_bios;	     /* "virt/tdx: BIOS enabled: private KeyID range" */
 	int log_initialized; /* last init line says initialized */
-	int log_failed;      /* last init line says initialization failed */
+	int log_failed;	     /* last init line says initialization failed */
 };
 
 /* Pure: the state the evidence shows. */

@@ -146,8 +146,7 @@ static int on_uevent(sd_event_source *source, int fd, uint32_t revents, void *us
 	return 0;
 }
 
-static int on_terminate(sd_event_source *source, const struct signalfd_siginfo *si,
-			void *userdata)
+static int on_terminate(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct daemon *d = userdata;
 
@@ -193,9 +192,10 @@ static void take_over_auto_online(struct daemon *d)
 		return;
 
 	if (!d->manager->config.take_over_auto_online) {
-		log_warning("%s is \"%s\": the kernel onlines new memory itself before tdxmemd "
-			    "decides (TakeOverAutoOnline=no). Boot with memhp_default_state=offline.",
-			    AUTO_ONLINE_PATH, previous);
+		log_warning(
+		    "%s is \"%s\": the kernel onlines new memory itself before tdxmemd "
+		    "decides (TakeOverAutoOnline=no). Boot with memhp_default_state=offline.",
+		    AUTO_ONLINE_PATH, previous);
 		return;
 	}
 
@@ -227,7 +227,7 @@ static int setup_monitor(struct daemon *d)
 		return -errno ? -errno : -ENOMEM;
 	for (size_t i = 0; i < ARRAY_SIZE(subsystems); i++) {
 		r = udev_monitor_filter_add_match_subsystem_devtype(d->monitor, subsystems[i],
-								     NULL);
+								    NULL);
 		if (r < 0)
 			return r;
 	}
@@ -236,8 +236,8 @@ static int setup_monitor(struct daemon *d)
 	r = udev_monitor_enable_receiving(d->monitor);
 	if (r < 0)
 		return r;
-	return sd_event_add_io(d->event, NULL, udev_monitor_get_fd(d->monitor), EPOLLIN,
-			       on_uevent, d);
+	return sd_event_add_io(d->event, NULL, udev_monitor_get_fd(d->monitor), EPOLLIN, on_uevent,
+			       d);
 }
 
 static int setup_event(struct daemon *d)

@@ -84,17 +84,17 @@ static void arguments_clear(struct arguments *args)
 static int parse_argv(int argc, char *argv[], struct arguments *args)
 {
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, ARG_VERSION},
-		{"verbose", no_argument, NULL, 'v'},
-		{"once", no_argument, NULL, ARG_ONCE},
-		{"dry-run", no_argument, NULL, ARG_DRY_RUN},
-		{"json", no_argument, NULL, ARG_JSON},
-		{"config", required_argument, NULL, ARG_CONFIG},
-		{"cmr-file", required_argument, NULL, ARG_CMR_FILE},
-		{"device", required_argument, NULL, ARG_DEVICE},
-		{"sysroot", required_argument, NULL, ARG_SYSROOT},
-		{},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, ARG_VERSION},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"once", no_argument, NULL, ARG_ONCE},
+	    {"dry-run", no_argument, NULL, ARG_DRY_RUN},
+	    {"json", no_argument, NULL, ARG_JSON},
+	    {"config", required_argument, NULL, ARG_CONFIG},
+	    {"cmr-file", required_argument, NULL, ARG_CMR_FILE},
+	    {"device", required_argument, NULL, ARG_DEVICE},
+	    {"sysroot", required_argument, NULL, ARG_SYSROOT},
+	    {},
 	};
 	int c;
 
@@ -129,8 +129,8 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 			args->options.cmr_file = optarg;
 			break;
 		case ARG_DEVICE: {
-			char **devices = reallocarray(args->devices, args->device_count + 2,
-						      sizeof(*devices));
+			char **devices =
+			    reallocarray(args->devices, args->device_count + 2, sizeof(*devices));
 			if (!devices)
 				return -ENOMEM;
 			devices[args->device_count++] = optarg;
@@ -160,16 +160,16 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 	bool sysroot = !streq(o->sysroot, "/");
 	const char *misplaced = NULL;
 	if (args->command == COMMAND_DAEMON)
-		misplaced = o->dry_run	  ? "--dry-run"
-			    : sysroot	  ? "--sysroot"
-			    : o->json	  ? "--json"
+		misplaced = o->dry_run	    ? "--dry-run"
+			    : sysroot	    ? "--sysroot"
+			    : o->json	    ? "--json"
 			    : args->devices ? "--device"
 					    : NULL;
 	else if (args->command == COMMAND_STATUS)
-		misplaced = o->dry_run	  ? "--dry-run"
+		misplaced = o->dry_run	    ? "--dry-run"
 			    : args->devices ? "--device"
-			    : o->cmr_file ? "--cmr-file"
-					  : NULL;
+			    : o->cmr_file   ? "--cmr-file"
+					    : NULL;
 	if (misplaced) {
 		log_error("%s does not go with %s. See --help.", misplaced,
 			  args->command == COMMAND_DAEMON ? "the service" : "status");

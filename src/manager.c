@@ -267,8 +267,7 @@ static bool serial_listed(const struct config *config, const char *memdevs)
 			char *end;
 			errno = 0;
 			unsigned long long listed = strtoull(text, &end, hex ? 16 : 10);
-			if (errno == 0 && *end == '\0' && end != text &&
-			    listed == serial)
+			if (errno == 0 && *end == '\0' && end != text && listed == serial)
 				return true;
 		}
 	}
@@ -285,15 +284,15 @@ static bool manager_excludes(const struct manager *m, const struct dax_device *d
 static struct verdict manager_decide(const struct manager *m, const struct dax_device *device)
 {
 	struct policy_input input = {
-		.tdx_state = m->tdx_state,
-		.cmrs = m->cmrs.source == CMR_SOURCE_NONE ? NULL : &m->cmrs.cmrs,
-		.after_init = m->config.after_init,
-		.when_tdx_disabled = m->config.when_tdx_disabled,
-		.excluded = manager_excludes(m, device),
-		.devdax_in_use = device->mode == DAX_MODE_DEVDAX && device->in_use,
-		.pluggable = device->target_node >= 0 && device->pluggable.count > 0,
-		.any_online = device->blocks_online > 0,
-		.ranges = &device->pluggable,
+	    .tdx_state = m->tdx_state,
+	    .cmrs = m->cmrs.source == CMR_SOURCE_NONE ? NULL : &m->cmrs.cmrs,
+	    .after_init = m->config.after_init,
+	    .when_tdx_disabled = m->config.when_tdx_disabled,
+	    .excluded = manager_excludes(m, device),
+	    .devdax_in_use = device->mode == DAX_MODE_DEVDAX && device->in_use,
+	    .pluggable = device->target_node >= 0 && device->pluggable.count > 0,
+	    .any_online = device->blocks_online > 0,
+	    .ranges = &device->pluggable,
 	};
 	return policy_decide(&input);
 }
@@ -366,11 +365,11 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		return -ENOMEM;
 
 	struct action_options options = {
-		.online_type = m->config.online_type,
-		.dry_run = m->options.dry_run,
-		.kernel_auto_online = kernel_auto_onlines(m->options.sysroot),
-		.kmod = m->kmod,
-		.dev_dir = "/dev",
+	    .online_type = m->config.online_type,
+	    .dry_run = m->options.dry_run,
+	    .kernel_auto_online = kernel_auto_onlines(m->options.sysroot),
+	    .kmod = m->kmod,
+	    .dev_dir = "/dev",
 	};
 
 	for (size_t i = 0; i < m->inventory.count; i++) {
@@ -388,10 +387,10 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 
 		struct record *record = &m->records[m->record_count++];
 		*record = (struct record){
-			.device = device,
-			.verdict = verdict,
-			.tdx_state = m->tdx_state,
-			.cmrs = &m->cmrs,
+		    .device = device,
+		    .verdict = verdict,
+		    .tdx_state = m->tdx_state,
+		    .cmrs = &m->cmrs,
 		};
 		action_apply(device, verdict.decision, &options, &record->result);
 		if (record->result.outcome == OUTCOME_APPLIED ||

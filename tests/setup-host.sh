@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
 	build-essential meson ninja-build pkg-config
 	libudev-dev libsystemd-dev libdaxctl-dev libcxl-dev libkmod-dev libcmocka-dev
-	systemd udev python3 valgrind groff-base man-db
+	systemd udev python3 valgrind groff-base man-db clang-format
 )
 
 missing=()

@@ -23,7 +23,11 @@
 
 #define MAX_BLOCKS 8
 
-enum zone { OFF, MOVABLE, NORMAL };
+enum zone {
+	OFF,
+	MOVABLE,
+	NORMAL
+};
 
 static struct simulated {
 	enum dax_mode mode;
@@ -34,8 +38,8 @@ static struct simulated {
 	bool force_normal;     /* another agent onlines blocks in ZONE_NORMAL */
 	int fail_enable_ram;   /* errno for enable_ram, or 0 */
 	int fail_enable_devdax;
-	bool stranded;	       /* kmem unbound while blocks were online */
-	int calls;	       /* any call that changes state */
+	bool stranded; /* kmem unbound while blocks were online */
+	int calls;     /* any call that changes state */
 	char dev_dir[64];
 } sim;
 
@@ -195,12 +199,12 @@ static void reset(enum dax_mode mode, int blocks, enum zone zone)
 	chardev(mode == DAX_MODE_DEVDAX);
 
 	device = (struct dax_device){
-		.name = "dax0.0",
-		.mode = mode,
-		.blocks = (unsigned)blocks,
-		.blocks_online = mode == DAX_MODE_SYSTEM_RAM && zone != OFF ? (unsigned)blocks : 0,
-		.target_node = 1,
-		.handle = HANDLE,
+	    .name = "dax0.0",
+	    .mode = mode,
+	    .blocks = (unsigned)blocks,
+	    .blocks_online = mode == DAX_MODE_SYSTEM_RAM && zone != OFF ? (unsigned)blocks : 0,
+	    .target_node = 1,
+	    .handle = HANDLE,
 	};
 }
 
@@ -354,8 +358,7 @@ static void test_already_and_dry_run(void **state)
 {
 	reset(DAX_MODE_DEVDAX, 4, OFF);
 	assert_int_equal(apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE).outcome, OUTCOME_ALREADY);
-	assert_int_equal(apply(DECISION_UNCHANGED, ONLINE_TYPE_MOVABLE).outcome,
-			 OUTCOME_ALREADY);
+	assert_int_equal(apply(DECISION_UNCHANGED, ONLINE_TYPE_MOVABLE).outcome, OUTCOME_ALREADY);
 	reset(DAX_MODE_SYSTEM_RAM, 4, NORMAL);
 	/* online in another zone is still whole: not taken away to move it */
 	assert_int_equal(apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE).outcome, OUTCOME_ALREADY);
@@ -387,16 +390,16 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_online_whole),
-		cmocka_unit_test(test_refusal_at_each_block),
-		cmocka_unit_test(test_stranded_partial),
-		cmocka_unit_test(test_enable_ram_fails),
-		cmocka_unit_test(test_wrong_zone),
-		cmocka_unit_test(test_rollback_fails),
-		cmocka_unit_test(test_devdax_from_system_ram),
-		cmocka_unit_test(test_devdax_in_use),
-		cmocka_unit_test(test_devdax_enable_fails),
-		cmocka_unit_test(test_already_and_dry_run),
+	    cmocka_unit_test(test_online_whole),
+	    cmocka_unit_test(test_refusal_at_each_block),
+	    cmocka_unit_test(test_stranded_partial),
+	    cmocka_unit_test(test_enable_ram_fails),
+	    cmocka_unit_test(test_wrong_zone),
+	    cmocka_unit_test(test_rollback_fails),
+	    cmocka_unit_test(test_devdax_from_system_ram),
+	    cmocka_unit_test(test_devdax_in_use),
+	    cmocka_unit_test(test_devdax_enable_fails),
+	    cmocka_unit_test(test_already_and_dry_run),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

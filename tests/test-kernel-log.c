@@ -94,9 +94,9 @@ static void test_missing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lines),
-		cmocka_unit_test(test_wrapped_fixture),
-		cmocka_unit_test(test_missing),
+	    cmocka_unit_test(test_lines),
+	    cmocka_unit_test(test_wrapped_fixture),
+	    cmocka_unit_test(test_missing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,11 +18,11 @@ enum cmrs_case {
 };
 
 enum device_case {
-	PLAIN,	      /* devdax, pluggable, nothing online */
+	PLAIN, /* devdax, pluggable, nothing online */
 	EXCLUDED,
-	IN_USE,	      /* devdax and held open */
+	IN_USE, /* devdax and held open */
 	UNPLUGGABLE,
-	ONLINE,	      /* system-ram, blocks online */
+	ONLINE, /* system-ram, blocks online */
 	EXCLUDED_IN_USE,
 };
 
@@ -39,69 +39,69 @@ struct row {
 };
 
 static const struct row rows[] = {
-	/* any state, any CMRs: the device's own conditions come first */
-	{"excluded", TDX_STATE_BIOS_ENABLED, CMRS_COVER, EXCLUDED, 0, 0, DECISION_UNCHANGED,
-	 REASON_EXCLUDED},
-	{"excluded beats in-use", TDX_STATE_INITIALIZED, NO_CMRS, EXCLUDED_IN_USE, 0, 0,
-	 DECISION_UNCHANGED, REASON_EXCLUDED},
-	{"excluded when disabled", TDX_STATE_DISABLED, NO_CMRS, EXCLUDED, 0, 0,
-	 DECISION_UNCHANGED, REASON_EXCLUDED},
-	{"in-use", TDX_STATE_BIOS_ENABLED, CMRS_PARTIAL, IN_USE, 0, 0, DECISION_UNCHANGED,
-	 REASON_IN_USE},
-	{"in-use when disabled", TDX_STATE_DISABLED, NO_CMRS, IN_USE, 0, 0, DECISION_UNCHANGED,
-	 REASON_IN_USE},
-	{"unpluggable", TDX_STATE_UNKNOWN, CMRS_COVER, UNPLUGGABLE, 0, 0, DECISION_UNCHANGED,
-	 REASON_UNPLUGGABLE},
-	{"unpluggable when disabled", TDX_STATE_DISABLED, NO_CMRS, UNPLUGGABLE, 0, 0,
-	 DECISION_UNCHANGED, REASON_UNPLUGGABLE},
+    /* any state, any CMRs: the device's own conditions come first */
+    {"excluded", TDX_STATE_BIOS_ENABLED, CMRS_COVER, EXCLUDED, 0, 0, DECISION_UNCHANGED,
+     REASON_EXCLUDED},
+    {"excluded beats in-use", TDX_STATE_INITIALIZED, NO_CMRS, EXCLUDED_IN_USE, 0, 0,
+     DECISION_UNCHANGED, REASON_EXCLUDED},
+    {"excluded when disabled", TDX_STATE_DISABLED, NO_CMRS, EXCLUDED, 0, 0, DECISION_UNCHANGED,
+     REASON_EXCLUDED},
+    {"in-use", TDX_STATE_BIOS_ENABLED, CMRS_PARTIAL, IN_USE, 0, 0, DECISION_UNCHANGED,
+     REASON_IN_USE},
+    {"in-use when disabled", TDX_STATE_DISABLED, NO_CMRS, IN_USE, 0, 0, DECISION_UNCHANGED,
+     REASON_IN_USE},
+    {"unpluggable", TDX_STATE_UNKNOWN, CMRS_COVER, UNPLUGGABLE, 0, 0, DECISION_UNCHANGED,
+     REASON_UNPLUGGABLE},
+    {"unpluggable when disabled", TDX_STATE_DISABLED, NO_CMRS, UNPLUGGABLE, 0, 0,
+     DECISION_UNCHANGED, REASON_UNPLUGGABLE},
 
-	/* TDX disabled: WhenTdxDisabled= decides, CMRs do not matter */
-	{"disabled online", TDX_STATE_DISABLED, NO_CMRS, PLAIN, 0, WHEN_TDX_DISABLED_ONLINE,
-	 DECISION_ONLINE, REASON_TDX_DISABLED},
-	{"disabled online, CMRs partial", TDX_STATE_DISABLED, CMRS_PARTIAL, PLAIN, 0,
-	 WHEN_TDX_DISABLED_ONLINE, DECISION_ONLINE, REASON_TDX_DISABLED},
-	{"disabled devdax", TDX_STATE_DISABLED, CMRS_COVER, PLAIN, 0, WHEN_TDX_DISABLED_DEVDAX,
-	 DECISION_DEVDAX, REASON_TDX_DISABLED},
+    /* TDX disabled: WhenTdxDisabled= decides, CMRs do not matter */
+    {"disabled online", TDX_STATE_DISABLED, NO_CMRS, PLAIN, 0, WHEN_TDX_DISABLED_ONLINE,
+     DECISION_ONLINE, REASON_TDX_DISABLED},
+    {"disabled online, CMRs partial", TDX_STATE_DISABLED, CMRS_PARTIAL, PLAIN, 0,
+     WHEN_TDX_DISABLED_ONLINE, DECISION_ONLINE, REASON_TDX_DISABLED},
+    {"disabled devdax", TDX_STATE_DISABLED, CMRS_COVER, PLAIN, 0, WHEN_TDX_DISABLED_DEVDAX,
+     DECISION_DEVDAX, REASON_TDX_DISABLED},
 
-	/* before init, CMRs known */
-	{"bios covered", TDX_STATE_BIOS_ENABLED, CMRS_COVER, PLAIN, 0, 0, DECISION_ONLINE,
-	 REASON_CMR_COVERED},
-	{"bios covered, online", TDX_STATE_BIOS_ENABLED, CMRS_COVER, ONLINE, 0, 0,
-	 DECISION_ONLINE, REASON_CMR_COVERED},
-	{"init-failed covered", TDX_STATE_INIT_FAILED, CMRS_COVER, PLAIN, 0, 0, DECISION_ONLINE,
-	 REASON_CMR_COVERED},
-	{"unknown covered", TDX_STATE_UNKNOWN, CMRS_COVER, PLAIN, 0, 0, DECISION_ONLINE,
-	 REASON_CMR_COVERED},
-	{"bios uncovered", TDX_STATE_BIOS_ENABLED, CMRS_PARTIAL, PLAIN, 0, 0, DECISION_DEVDAX,
-	 REASON_NOT_CONVERTIBLE, true},
-	{"bios uncovered, online (auto-online)", TDX_STATE_BIOS_ENABLED, CMRS_PARTIAL, ONLINE,
-	 0, 0, DECISION_DEVDAX, REASON_NOT_CONVERTIBLE, true},
-	{"init-failed uncovered", TDX_STATE_INIT_FAILED, CMRS_PARTIAL, PLAIN, 0, 0,
-	 DECISION_DEVDAX, REASON_NOT_CONVERTIBLE, true},
-	{"unknown uncovered", TDX_STATE_UNKNOWN, CMRS_PARTIAL, PLAIN, 0, 0, DECISION_DEVDAX,
-	 REASON_NOT_CONVERTIBLE, true},
+    /* before init, CMRs known */
+    {"bios covered", TDX_STATE_BIOS_ENABLED, CMRS_COVER, PLAIN, 0, 0, DECISION_ONLINE,
+     REASON_CMR_COVERED},
+    {"bios covered, online", TDX_STATE_BIOS_ENABLED, CMRS_COVER, ONLINE, 0, 0, DECISION_ONLINE,
+     REASON_CMR_COVERED},
+    {"init-failed covered", TDX_STATE_INIT_FAILED, CMRS_COVER, PLAIN, 0, 0, DECISION_ONLINE,
+     REASON_CMR_COVERED},
+    {"unknown covered", TDX_STATE_UNKNOWN, CMRS_COVER, PLAIN, 0, 0, DECISION_ONLINE,
+     REASON_CMR_COVERED},
+    {"bios uncovered", TDX_STATE_BIOS_ENABLED, CMRS_PARTIAL, PLAIN, 0, 0, DECISION_DEVDAX,
+     REASON_NOT_CONVERTIBLE, true},
+    {"bios uncovered, online (auto-online)", TDX_STATE_BIOS_ENABLED, CMRS_PARTIAL, ONLINE, 0, 0,
+     DECISION_DEVDAX, REASON_NOT_CONVERTIBLE, true},
+    {"init-failed uncovered", TDX_STATE_INIT_FAILED, CMRS_PARTIAL, PLAIN, 0, 0, DECISION_DEVDAX,
+     REASON_NOT_CONVERTIBLE, true},
+    {"unknown uncovered", TDX_STATE_UNKNOWN, CMRS_PARTIAL, PLAIN, 0, 0, DECISION_DEVDAX,
+     REASON_NOT_CONVERTIBLE, true},
 
-	/* CMRs unknown */
-	{"bios no CMRs", TDX_STATE_BIOS_ENABLED, NO_CMRS, PLAIN, 0, 0, DECISION_DEVDAX,
-	 REASON_CMR_UNKNOWN},
-	{"init-failed no CMRs", TDX_STATE_INIT_FAILED, NO_CMRS, PLAIN, 0, 0, DECISION_DEVDAX,
-	 REASON_CMR_UNKNOWN},
-	{"unknown no CMRs", TDX_STATE_UNKNOWN, NO_CMRS, ONLINE, 0, 0, DECISION_DEVDAX,
-	 REASON_CMR_UNKNOWN},
-	{"initialized no CMRs", TDX_STATE_INITIALIZED, NO_CMRS, PLAIN, AFTER_INIT_TRY, 0,
-	 DECISION_DEVDAX, REASON_CMR_UNKNOWN},
+    /* CMRs unknown */
+    {"bios no CMRs", TDX_STATE_BIOS_ENABLED, NO_CMRS, PLAIN, 0, 0, DECISION_DEVDAX,
+     REASON_CMR_UNKNOWN},
+    {"init-failed no CMRs", TDX_STATE_INIT_FAILED, NO_CMRS, PLAIN, 0, 0, DECISION_DEVDAX,
+     REASON_CMR_UNKNOWN},
+    {"unknown no CMRs", TDX_STATE_UNKNOWN, NO_CMRS, ONLINE, 0, 0, DECISION_DEVDAX,
+     REASON_CMR_UNKNOWN},
+    {"initialized no CMRs", TDX_STATE_INITIALIZED, NO_CMRS, PLAIN, AFTER_INIT_TRY, 0,
+     DECISION_DEVDAX, REASON_CMR_UNKNOWN},
 
-	/* initialized */
-	{"initialized, online before init", TDX_STATE_INITIALIZED, CMRS_PARTIAL, ONLINE, 0, 0,
-	 DECISION_UNCHANGED, REASON_ONLINE_BEFORE_INIT},
-	{"initialized, online before init, no CMRs", TDX_STATE_INITIALIZED, NO_CMRS, ONLINE, 0,
-	 0, DECISION_UNCHANGED, REASON_ONLINE_BEFORE_INIT},
-	{"initialized devdax", TDX_STATE_INITIALIZED, CMRS_COVER, PLAIN, AFTER_INIT_DEVDAX, 0,
-	 DECISION_DEVDAX, REASON_TDX_INITIALIZED},
-	{"initialized uncovered devdax", TDX_STATE_INITIALIZED, CMRS_PARTIAL, PLAIN,
-	 AFTER_INIT_DEVDAX, 0, DECISION_DEVDAX, REASON_TDX_INITIALIZED},
-	{"initialized try", TDX_STATE_INITIALIZED, CMRS_COVER, PLAIN, AFTER_INIT_TRY, 0,
-	 DECISION_ONLINE, REASON_TDX_INITIALIZED},
+    /* initialized */
+    {"initialized, online before init", TDX_STATE_INITIALIZED, CMRS_PARTIAL, ONLINE, 0, 0,
+     DECISION_UNCHANGED, REASON_ONLINE_BEFORE_INIT},
+    {"initialized, online before init, no CMRs", TDX_STATE_INITIALIZED, NO_CMRS, ONLINE, 0, 0,
+     DECISION_UNCHANGED, REASON_ONLINE_BEFORE_INIT},
+    {"initialized devdax", TDX_STATE_INITIALIZED, CMRS_COVER, PLAIN, AFTER_INIT_DEVDAX, 0,
+     DECISION_DEVDAX, REASON_TDX_INITIALIZED},
+    {"initialized uncovered devdax", TDX_STATE_INITIALIZED, CMRS_PARTIAL, PLAIN, AFTER_INIT_DEVDAX,
+     0, DECISION_DEVDAX, REASON_TDX_INITIALIZED},
+    {"initialized try", TDX_STATE_INITIALIZED, CMRS_COVER, PLAIN, AFTER_INIT_TRY, 0,
+     DECISION_ONLINE, REASON_TDX_INITIALIZED},
 };
 
 static void test_rows(void **state)
@@ -115,17 +115,17 @@ static void test_rows(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *row = &rows[i];
 		struct policy_input input = {
-			.tdx_state = row->state,
-			.cmrs = row->cmrs == NO_CMRS	  ? NULL
-				: row->cmrs == CMRS_COVER ? &cover
-							  : &partial,
-			.after_init = row->after_init,
-			.when_tdx_disabled = row->when_disabled,
-			.excluded = row->device == EXCLUDED || row->device == EXCLUDED_IN_USE,
-			.devdax_in_use = row->device == IN_USE || row->device == EXCLUDED_IN_USE,
-			.pluggable = row->device != UNPLUGGABLE,
-			.any_online = row->device == ONLINE,
-			.ranges = &device_ranges,
+		    .tdx_state = row->state,
+		    .cmrs = row->cmrs == NO_CMRS      ? NULL
+			    : row->cmrs == CMRS_COVER ? &cover
+						      : &partial,
+		    .after_init = row->after_init,
+		    .when_tdx_disabled = row->when_disabled,
+		    .excluded = row->device == EXCLUDED || row->device == EXCLUDED_IN_USE,
+		    .devdax_in_use = row->device == IN_USE || row->device == EXCLUDED_IN_USE,
+		    .pluggable = row->device != UNPLUGGABLE,
+		    .any_online = row->device == ONLINE,
+		    .ranges = &device_ranges,
 		};
 
 		struct verdict v = policy_decide(&input);
@@ -156,11 +156,11 @@ static void test_total(void **state)
 		for (int known = 0; known < 2; known++)
 			for (int online = 0; online < 2; online++) {
 				struct policy_input input = {
-					.tdx_state = s,
-					.cmrs = known ? &cmrs : NULL,
-					.pluggable = true,
-					.any_online = online,
-					.ranges = &ranges,
+				    .tdx_state = s,
+				    .cmrs = known ? &cmrs : NULL,
+				    .pluggable = true,
+				    .any_online = online,
+				    .ranges = &ranges,
 				};
 				struct verdict v = policy_decide(&input);
 				assert_string_not_equal(reason_to_string(v.reason), "unknown");
@@ -184,10 +184,10 @@ static void test_coverage_over_mappings(void **state)
 	assert_int_equal(range_set_add(&ranges, 8 * GIB, 10 * GIB), 0);
 
 	struct policy_input input = {
-		.tdx_state = TDX_STATE_BIOS_ENABLED,
-		.cmrs = &cmrs,
-		.pluggable = true,
-		.ranges = &ranges,
+	    .tdx_state = TDX_STATE_BIOS_ENABLED,
+	    .cmrs = &cmrs,
+	    .pluggable = true,
+	    .ranges = &ranges,
 	};
 	struct verdict v = policy_decide(&input);
 	assert_int_equal(v.decision, DECISION_DEVDAX);
@@ -209,9 +209,9 @@ static void test_coverage_over_mappings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rows),
-		cmocka_unit_test(test_total),
-		cmocka_unit_test(test_coverage_over_mappings),
+	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_total),
+	    cmocka_unit_test(test_coverage_over_mappings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

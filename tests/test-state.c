@@ -52,9 +52,9 @@ static void test_round_trip(void **unused)
 				   OUTCOME_ROLLED_BACK, 1),
 			 0);
 	/* a second put replaces */
-	assert_int_equal(state_put(&state, "dax0.0", DECISION_ONLINE, REASON_CMR_COVERED,
-				   OUTCOME_ALREADY, 2),
-			 0);
+	assert_int_equal(
+	    state_put(&state, "dax0.0", DECISION_ONLINE, REASON_CMR_COVERED, OUTCOME_ALREADY, 2),
+	    0);
 	assert_int_equal(state.count, 2);
 	assert_int_equal(state_save(path, &state), 0);
 
@@ -89,12 +89,12 @@ static void test_damaged(void **unused)
 
 	write_file("dax0.0 devdax not-convertible applied 17\n"
 		   "garbage\n"
-		   "dax1.0 online cmr-covered applied\n"		 /* no time */
+		   "dax1.0 online cmr-covered applied\n"	 /* no time */
 		   "dax2.0 online made-up applied 5\n"		 /* unknown reason */
 		   "dax3.0 online cmr-covered applied 5 extra\n" /* trailing word */
 		   "region0 online cmr-covered applied 5\n"	 /* not a dax device */
 		   "\n"
-		   "dax4.0 unchanged in-use already 18");	 /* no final newline */
+		   "dax4.0 unchanged in-use already 18"); /* no final newline */
 	assert_int_equal(state_load(path, &state, &bad), 0);
 	assert_int_equal(bad, 6);
 	assert_int_equal(state.count, 2);
@@ -117,9 +117,9 @@ static void test_missing(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_damaged),
-		cmocka_unit_test(test_missing),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_damaged),
+	    cmocka_unit_test(test_missing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

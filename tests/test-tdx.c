@@ -20,18 +20,18 @@ static const struct {
 	struct tdx_evidence evidence;
 	enum tdx_state state;
 } evidence_rows[] = {
-	{{-1, -1, -1, -1, -1, -1}, TDX_STATE_UNKNOWN},
-	{{0, -1, -1, 0, 0, 0}, TDX_STATE_DISABLED},
-	{{0, -1, 0, -1, -1, -1}, TDX_STATE_DISABLED},
-	{{1, -1, -1, 0, 0, 0}, TDX_STATE_BIOS_ENABLED},
-	{{-1, -1, -1, 1, 0, 0}, TDX_STATE_BIOS_ENABLED},
-	{{0, 0, -1, -1, -1, -1}, TDX_STATE_BIOS_ENABLED}, /* version ENXIO */
-	{{1, 1, -1, 0, 0, 0}, TDX_STATE_INITIALIZED},	   /* version readable */
-	{{1, -1, -1, 1, 1, 0}, TDX_STATE_INITIALIZED},
-	{{1, -1, 1, 1, 0, 0}, TDX_STATE_INITIALIZED}, /* kvm_intel.tdx=Y */
-	{{1, -1, 0, 1, 0, 1}, TDX_STATE_INIT_FAILED},
-	{{1, -1, 1, 1, 0, 1}, TDX_STATE_INIT_FAILED}, /* the log's failure wins over Y */
-	{{1, 1, -1, 1, 0, 1}, TDX_STATE_INITIALIZED}, /* a readable version wins over all */
+    {{-1, -1, -1, -1, -1, -1}, TDX_STATE_UNKNOWN},
+    {{0, -1, -1, 0, 0, 0}, TDX_STATE_DISABLED},
+    {{0, -1, 0, -1, -1, -1}, TDX_STATE_DISABLED},
+    {{1, -1, -1, 0, 0, 0}, TDX_STATE_BIOS_ENABLED},
+    {{-1, -1, -1, 1, 0, 0}, TDX_STATE_BIOS_ENABLED},
+    {{0, 0, -1, -1, -1, -1}, TDX_STATE_BIOS_ENABLED}, /* version ENXIO */
+    {{1, 1, -1, 0, 0, 0}, TDX_STATE_INITIALIZED},     /* version readable */
+    {{1, -1, -1, 1, 1, 0}, TDX_STATE_INITIALIZED},
+    {{1, -1, 1, 1, 0, 0}, TDX_STATE_INITIALIZED}, /* kvm_intel.tdx=Y */
+    {{1, -1, 0, 1, 0, 1}, TDX_STATE_INIT_FAILED},
+    {{1, -1, 1, 1, 0, 1}, TDX_STATE_INIT_FAILED}, /* the log's failure wins over Y */
+    {{1, 1, -1, 1, 0, 1}, TDX_STATE_INITIALIZED}, /* a readable version wins over all */
 };
 
 static void test_evidence(void **state)
@@ -39,8 +39,8 @@ static void test_evidence(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(evidence_rows); i++) {
 		print_message("row %zu\n", i);
 		assert_string_equal(
-			tdx_state_to_string(tdx_state_from_evidence(&evidence_rows[i].evidence)),
-			tdx_state_to_string(evidence_rows[i].state));
+		    tdx_state_to_string(tdx_state_from_evidence(&evidence_rows[i].evidence)),
+		    tdx_state_to_string(evidence_rows[i].state));
 	}
 }
 
@@ -140,16 +140,16 @@ static void test_fixture_trees(void **state)
 
 	/* Nothing readable at all. */
 	root = make_root();
-	assert_int_equal(read_state(root) , TDX_STATE_UNKNOWN);
+	assert_int_equal(read_state(root), TDX_STATE_UNKNOWN);
 	remove_root(root);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_evidence),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_fixture_trees),
+	    cmocka_unit_test(test_evidence),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_fixture_trees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,9 +13,9 @@
 const char *outcome_to_string(enum outcome outcome)
 {
 	static const char *const names[] = {
-		[OUTCOME_APPLIED] = "applied",	       [OUTCOME_ALREADY] = "already",
-		[OUTCOME_PLANNED] = "planned",	       [OUTCOME_ROLLED_BACK] = "rolled-back",
-		[OUTCOME_FAILED] = "failed",
+	    [OUTCOME_APPLIED] = "applied", [OUTCOME_ALREADY] = "already",
+	    [OUTCOME_PLANNED] = "planned", [OUTCOME_ROLLED_BACK] = "rolled-back",
+	    [OUTCOME_FAILED] = "failed",
 	};
 	return (size_t)outcome < ARRAY_SIZE(names) ? names[outcome] : "unknown";
 }
@@ -201,8 +201,9 @@ static void apply_devdax(struct dax_device *device, const struct action_options 
 			result->reason = REASON_IN_USE;
 			/* Whole or nothing: give back the blocks offlined so far. */
 			if (online_before > 0 && online_before == blocks)
-				(void)(movable_before == 1 ? daxctl_memory_online(memory)
-							   : daxctl_memory_online_no_movable(memory));
+				(void)(movable_before == 1
+					   ? daxctl_memory_online(memory)
+					   : daxctl_memory_online_no_movable(memory));
 			return;
 		}
 		r = daxctl_dev_disable(dev);

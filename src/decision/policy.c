@@ -7,15 +7,16 @@
 
 #include "macro.h"
 
-#define STATE(s)       (1u << (s))
-#define ANY_STATE      (~0u)
+#define STATE(s)  (1u << (s))
+#define ANY_STATE (~0u)
 /*
  * TDX enabled but no memory configuration fixed: the kernel accepts any
  * block now, and whatever is online when TDX initializes must be
  * convertible. init-failed is treated alike, so that no non-convertible
  * memory is online should initialization be attempted again.
  */
-#define BEFORE_INIT    (STATE(TDX_STATE_BIOS_ENABLED) | STATE(TDX_STATE_INIT_FAILED) | STATE(TDX_STATE_UNKNOWN))
+#define BEFORE_INIT                                                                                \
+	(STATE(TDX_STATE_BIOS_ENABLED) | STATE(TDX_STATE_INIT_FAILED) | STATE(TDX_STATE_UNKNOWN))
 
 enum cmr_condition {
 	CMRS_ANY,
@@ -129,7 +130,7 @@ struct verdict policy_decide(const struct policy_input *in)
 
 	if (in->cmrs && in->tdx_state != TDX_STATE_DISABLED)
 		verdict.has_uncovered = range_set_first_uncovered(
-			in->cmrs, in->ranges ? in->ranges : &none, &verdict.uncovered);
+		    in->cmrs, in->ranges ? in->ranges : &none, &verdict.uncovered);
 
 	for (size_t i = 0; i < ARRAY_SIZE(policy_table); i++) {
 		const struct policy_row *row = &policy_table[i];
@@ -155,9 +156,9 @@ struct verdict policy_decide(const struct policy_input *in)
 const char *decision_to_string(enum decision decision)
 {
 	static const char *const names[] = {
-		[DECISION_UNCHANGED] = "unchanged",
-		[DECISION_ONLINE] = "online",
-		[DECISION_DEVDAX] = "devdax",
+	    [DECISION_UNCHANGED] = "unchanged",
+	    [DECISION_ONLINE] = "online",
+	    [DECISION_DEVDAX] = "devdax",
 	};
 	return (size_t)decision < ARRAY_SIZE(names) ? names[decision] : "unknown";
 }
@@ -165,15 +166,15 @@ const char *decision_to_string(enum decision decision)
 const char *reason_to_string(enum reason reason)
 {
 	static const char *const names[] = {
-		[REASON_EXCLUDED] = "excluded",
-		[REASON_IN_USE] = "in-use",
-		[REASON_UNPLUGGABLE] = "unpluggable",
-		[REASON_TDX_DISABLED] = "tdx-disabled",
-		[REASON_CMR_COVERED] = "cmr-covered",
-		[REASON_NOT_CONVERTIBLE] = "not-convertible",
-		[REASON_CMR_UNKNOWN] = "cmr-unknown",
-		[REASON_ONLINE_BEFORE_INIT] = "online-before-init",
-		[REASON_TDX_INITIALIZED] = "tdx-initialized",
+	    [REASON_EXCLUDED] = "excluded",
+	    [REASON_IN_USE] = "in-use",
+	    [REASON_UNPLUGGABLE] = "unpluggable",
+	    [REASON_TDX_DISABLED] = "tdx-disabled",
+	    [REASON_CMR_COVERED] = "cmr-covered",
+	    [REASON_NOT_CONVERTIBLE] = "not-convertible",
+	    [REASON_CMR_UNKNOWN] = "cmr-unknown",
+	    [REASON_ONLINE_BEFORE_INIT] = "online-before-init",
+	    [REASON_TDX_INITIALIZED] = "tdx-initialized",
 	};
 	return (size_t)reason < ARRAY_SIZE(names) ? names[reason] : "unknown";
 }

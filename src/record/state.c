@@ -27,14 +27,14 @@ struct state_entry *state_find(struct state *state, const char *device)
 	return NULL;
 }
 
-int state_put(struct state *state, const char *device, enum decision decision,
-	      enum reason reason, enum outcome outcome, uint64_t realtime_usec)
+int state_put(struct state *state, const char *device, enum decision decision, enum reason reason,
+	      enum outcome outcome, uint64_t realtime_usec)
 {
 	struct state_entry *entry = state_find(state, device);
 
 	if (!entry) {
 		struct state_entry *entries =
-			reallocarray(state->entries, state->count + 1, sizeof(*entries));
+		    reallocarray(state->entries, state->count + 1, sizeof(*entries));
 		if (!entries)
 			return -ENOMEM;
 		state->entries = entries;

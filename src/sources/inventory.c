@@ -20,9 +20,9 @@ const char *dax_mode_to_string(enum dax_mode mode)
 {
 	/* daxctl list's words */
 	static const char *const names[] = {
-		[DAX_MODE_DISABLED] = "disabled",
-		[DAX_MODE_DEVDAX] = "devdax",
-		[DAX_MODE_SYSTEM_RAM] = "system-ram",
+	    [DAX_MODE_DISABLED] = "disabled",
+	    [DAX_MODE_DEVDAX] = "devdax",
+	    [DAX_MODE_SYSTEM_RAM] = "system-ram",
 	};
 	return (size_t)mode < ARRAY_SIZE(names) ? names[mode] : "unknown";
 }
@@ -30,9 +30,9 @@ const char *dax_mode_to_string(enum dax_mode mode)
 const char *memory_zone_to_string(enum memory_zone zone)
 {
 	static const char *const names[] = {
-		[MEMORY_ZONE_NONE] = "none",
-		[MEMORY_ZONE_MOVABLE] = "movable",
-		[MEMORY_ZONE_NORMAL] = "normal",
+	    [MEMORY_ZONE_NONE] = "none",
+	    [MEMORY_ZONE_MOVABLE] = "movable",
+	    [MEMORY_ZONE_NORMAL] = "normal",
 	};
 	return (size_t)zone < ARRAY_SIZE(names) ? names[zone] : "unknown";
 }
@@ -82,7 +82,8 @@ int cxl_region_from_sysfs_path(const char *path, char **ret_region)
  */
 static int read_block_size(const char *sysroot, uint64_t *ret_size, struct parse_error *ret_error)
 {
-	_cleanup_free_ char *path = path_join_root(sysroot, "/sys/devices/system/memory/block_size_bytes");
+	_cleanup_free_ char *path =
+	    path_join_root(sysroot, "/sys/devices/system/memory/block_size_bytes");
 	_cleanup_free_ char *text = NULL;
 	char *end;
 	int r;
@@ -209,8 +210,8 @@ static char *region_memdevs(struct cxl_region *region)
 		struct cxl_memdev *memdev = target ? cxl_decoder_get_memdev(target) : NULL;
 		if (!memdev)
 			continue;
-		fprintf(out, "%s%s:%#llx", ftell(out) > 0 ? " " : "", cxl_memdev_get_devname(memdev),
-			cxl_memdev_get_serial(memdev));
+		fprintf(out, "%s%s:%#llx", ftell(out) > 0 ? " " : "",
+			cxl_memdev_get_devname(memdev), cxl_memdev_get_serial(memdev));
 	}
 	if (fclose(out) != 0) {
 		free(list);
@@ -233,33 +234,30 @@ static int scan_cxl_regions(struct cxl_ctx *cxl, struct cxl_regions *ret)
 	struct cxl_regions regions = {0};
 	struct cxl_bus *bus;
 
-	cxl_bus_foreach(cxl, bus)
-	{
+	cxl_bus_foreach (cxl, bus) {
 		struct cxl_port *root = cxl_bus_get_port(bus);
 		struct cxl_decoder *decoder;
 
-		cxl_decoder_foreach(root, decoder)
-		{
+		cxl_decoder_foreach (root, decoder) {
 			struct cxl_region *region;
 
-			cxl_region_foreach(decoder, region)
-			{
+			cxl_region_foreach (decoder, region) {
 				unsigned long long start = cxl_region_get_resource(region);
 				unsigned long long size = cxl_region_get_size(region);
 				if (start == ULLONG_MAX || size == 0 || size == ULLONG_MAX)
 					continue;
 
-				struct cxl_region_info *items = reallocarray(
-					regions.items, regions.count + 1, sizeof(*items));
+				struct cxl_region_info *items =
+				    reallocarray(regions.items, regions.count + 1, sizeof(*items));
 				if (!items) {
 					cxl_regions_clear(&regions);
 					return -ENOMEM;
 				}
 				regions.items = items;
 				items[regions.count++] = (struct cxl_region_info){
-					.range = {start, start + size},
-					.name = cxl_region_get_devname(region),
-					.memdevs = region_memdevs(region),
+				    .range = {start, start + size},
+				    .name = cxl_region_get_devname(region),
+				    .memdevs = region_memdevs(region),
 				};
 			}
 		}
@@ -309,8 +307,8 @@ void inventory_refresh_device(const struct inventory *inventory, struct dax_devi
 			if (online > 0) {
 				device->blocks_online = (unsigned)online;
 				device->zone = daxctl_memory_is_movable(memory) == 1
-						       ? MEMORY_ZONE_MOVABLE
-						       : MEMORY_ZONE_NORMAL;
+						   ? MEMORY_ZONE_MOVABLE
+						   : MEMORY_ZONE_NORMAL;
 			}
 		}
 	}
@@ -328,8 +326,7 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 	if (!(device->name = strdup(daxctl_dev_get_devname(dev))))
 		return -ENOMEM;
 
-	daxctl_mapping_foreach(dev, mapping)
-	{
+	daxctl_mapping_foreach (dev, mapping) {
 		r = range_set_add(&device->mappings, daxctl_mapping_get_start(mapping),
 				  daxctl_mapping_get_end(mapping) + 1);
 		if (r < 0)
@@ -419,10 +416,8 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 			goto out;
 	}
 
-	daxctl_region_foreach(inventory.daxctl, region)
-	{
-		daxctl_dev_foreach(region, dev)
-		{
+	daxctl_region_foreach (inventory.daxctl, region) {
+		daxctl_dev_foreach (region, dev) {
 			/* a region's seed device has no capacity yet: nothing to decide */
 			if (daxctl_dev_get_size(dev) == 0)
 				continue;
@@ -432,8 +427,8 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 				continue;
 			}
 
-			struct dax_device *devices = reallocarray(
-				inventory.devices, inventory.count + 1, sizeof(*devices));
+			struct dax_device *devices =
+			    reallocarray(inventory.devices, inventory.count + 1, sizeof(*devices));
 			if (!devices) {
 				r = -ENOMEM;
 				goto out;
@@ -455,7 +450,7 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 		}
 		for (size_t i = 0; i < inventory.count; i++)
 			inventory.devices[i].in_use =
-				name_list_contains(&users, inventory.devices[i].name);
+			    name_list_contains(&users, inventory.devices[i].name);
 	}
 
 	*ret_inventory = inventory;

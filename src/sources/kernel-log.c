@@ -107,8 +107,8 @@ static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, lon
 		char *start = buffer;
 		char *newline;
 		while ((newline = memchr(start, '\n', used - (size_t)(start - buffer)))) {
-			int r = kernel_log_add_record(log, start, (size_t)(newline - start),
-						      first_seq);
+			int r =
+			    kernel_log_add_record(log, start, (size_t)(newline - start), first_seq);
 			if (r < 0)
 				return r;
 			start = newline + 1;

@@ -9,11 +9,9 @@
 #include <string.h>
 
 static const char *const tdx_state_names[] = {
-	[TDX_STATE_UNKNOWN] = "unknown",
-	[TDX_STATE_DISABLED] = "disabled",
-	[TDX_STATE_BIOS_ENABLED] = "bios-enabled",
-	[TDX_STATE_INITIALIZED] = "initialized",
-	[TDX_STATE_INIT_FAILED] = "init-failed",
+    [TDX_STATE_UNKNOWN] = "unknown",	       [TDX_STATE_DISABLED] = "disabled",
+    [TDX_STATE_BIOS_ENABLED] = "bios-enabled", [TDX_STATE_INITIALIZED] = "initialized",
+    [TDX_STATE_INIT_FAILED] = "init-failed",
 };
 
 const char *tdx_state_to_string(enum tdx_state state)
@@ -117,12 +115,12 @@ enum tdx_state tdx_state_read(const char *sysroot, const struct kernel_log *kern
 			      struct tdx_evidence *ret_evidence)
 {
 	struct tdx_evidence e = {
-		.cpuinfo_flag = read_cpuinfo_flag(sysroot),
-		.host_version = read_host_version(sysroot),
-		.kvm_intel_tdx = read_kvm_intel_tdx(sysroot),
-		.log_bios = -1,
-		.log_initialized = -1,
-		.log_failed = -1,
+	    .cpuinfo_flag = read_cpuinfo_flag(sysroot),
+	    .host_version = read_host_version(sysroot),
+	    .kvm_intel_tdx = read_kvm_intel_tdx(sysroot),
+	    .log_bios = -1,
+	    .log_initialized = -1,
+	    .log_failed = -1,
 	};
 
 	if (kernel_log && kernel_log->origin != KERNEL_LOG_NONE) {

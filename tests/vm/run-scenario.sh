@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run-scenario.sh - one VM scenario end to end: boot the guest with what the
+# scenario's header asks for, run its guest part, then assert on the results
+# on the host with check.py.  This is what `meson test --suite vm` runs.
+#
+# Usage: run-scenario.sh NAME [BUILD_DIR]
+#   NAME       a script in scenarios/ (without .sh)
+#   BUILD_DIR  tdxmemd meson build dir (default: $TDXMEMD_BUILD_DIR)
+#
+# The scenario header lines (comments) say how to boot:
+#   # vm-cxl: SIZE [SIZE]      CXL type-3 RAM devices, one per window
+#   # vm-memhp: STATE          memhp_default_state= (default offline)
+#   # vm-append: ARGS          more kernel command line
+#   # vm-file: NAME            scenarios/files/NAME into the share's files/
+#   # vm-pre-systemd: NAME     scenarios/files/NAME runs in the guest just
+#                              before systemd starts (vm-init)
+#   # vm-needs-tdxmemd: no     the scenario runs without a tdxmemd build
+# Exit: 0 pass, 1 fail, 77 skipped (meson's skip code: no build dir for a
+# scenario that needs tdxmemd), 99 the bed itself failed (guest did not
+# finish); the console tail is printed then.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
+
+(($# >= 1 && $# <= 2)) || {
+	echo "usage: run-scenario.sh NAME [BUILD_DIR]" >&2
+	exit 99
+}
+NAME=$1
+BUILD_DIR=${2:-${TDXMEMD_BUILD_DIR:-}}
+SCEN=$HERE/scenarios/$NAME.sh
+[[ -r $SCEN ]] || {
+	echo "run-scenario: no scenario $SCEN" >&2
+	exit 99
+}
+
+header() { sed -n "s/^# $1: *//p" "$SCEN"; }
+
+needs=$(header vm-needs-tdxmemd)
+if [[ $needs != no ]]; then
+	if [[ -z $BUILD_DIR ]]; then
+		echo "run-scenario: $NAME needs a tdxmemd build dir (TDXMEMD_BUILD_DIR); skipped"
+		exit 77
+	fi
+	if [[ ! -x $BUILD_DIR/tdxmemd ]]; then
+		echo "run-scenario: $BUILD_DIR/tdxmemd not built yet; skipped"
+		exit 77
+	fi
+fi
+
+# setup.sh is cheap once cached, but needs root; without root, use what a
+# previous root run left.
+if [[ $(id -u) == 0 ]]; then
+	"$HERE/setup.sh" --quiet
+elif [[ ! -r $CACHE/current.env ]]; then
+	echo "run-scenario: run 'sudo $HERE/setup.sh' first" >&2
+	exit 99
+fi
+
+args=()
+for size in $(header vm-cxl); do
+	args+=(--cxl "$size")
+done
+memhp=$(header vm-memhp)
+[[ -z $memhp ]] || args+=(--memhp "$memhp")
+append=$(header vm-append)
+[[ -z $append ]] || args+=(--append "$append")
+for f in $(header vm-file); do
+	args+=(--file "$HERE/scenarios/files/$f")
+done
+if [[ $needs != no ]]; then
+	args+=(--build-dir "$BUILD_DIR")
+else
+	# run-guest.sh would otherwise install tdxmemd from the environment's
+	# build dir (meson sets TDXMEMD_BUILD_DIR for every vm test).
+	args+=(--build-dir "")
+fi
+pre=$(header vm-pre-systemd)
+[[ -z $pre ]] || args+=(--pre-systemd "$HERE/scenarios/files/$pre")
+
+# Keep the last run of each scenario for inspection.
+if [[ -n $BUILD_DIR ]]; then
+	runs=${TDXMEMD_VM_RUNS:-$BUILD_DIR/vm-runs}
+else
+	runs=${TDXMEMD_VM_RUNS:-/tmp/tdxmemd-vm-runs}
+fi
+run_dir=$runs/$NAME
+rm -rf "$run_dir"
+mkdir -p "$run_dir"
+
+echo "run-scenario: $NAME (run dir $run_dir)"
+grc=0
+"$HERE/run-guest.sh" "${args[@]}" --run-dir "$run_dir" "$SCEN" >/dev/null || grc=$?
+wall=$(cat "$run_dir/walltime" 2>/dev/null || echo "?")
+if ((grc == 2 || grc == 3)); then
+	echo "run-scenario: $NAME: BED FAILURE (guest did not finish), wall ${wall}s"
+	echo "$NAME bed-failure ${wall}" >>"$runs/times.txt"
+	exit 99
+fi
+
+crc=0
+python3 "$HERE/check.py" "$NAME" "$run_dir/share/out" || crc=$?
+if ((crc == 0)); then
+	result=pass
+else
+	result=fail
+fi
+echo "run-scenario: $NAME: ${result^^}, wall ${wall}s"
+echo "$NAME $result ${wall}" >>"$runs/times.txt"
+((crc == 0))

@@ -1,0 +1,387 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# setup.sh - prepare the tdxmemd real-kernel test bed on a Debian 12 host.
+#
+# Idempotent and cached under ${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}:
+#   1. host packages (QEMU >= 8 from bookworm-backports for CXL volatile
+#      memory, debootstrap, e2fsprogs, pahole, a compiler);
+#   2. Debian's 6.12 kernel from bookworm-backports, fetched with
+#      `apt-get download` and unpacked with `dpkg -x`: nothing is installed
+#      on the host, whose own kernel and systemd stay untouched;
+#   3. a bookworm rootfs (debootstrap minbase + systemd, udev, ndctl) with
+#      that kernel installed INSIDE it, which also yields its initramfs;
+#   4. an ext4 image of the rootfs (booted with -snapshot, never modified);
+#   5. tdxsim.ko built against the guest kernel's headers, and the small
+#      guest helpers.
+# Writes ${CACHE}/current.env for run-guest.sh.  Every step is keyed by its
+# inputs (kernel version, package list, source hashes), so a second run only
+# checks and takes seconds.
+#
+# Usage: setup.sh [--quiet]
+#   Steps that do work say so on stderr (a cached run prints nothing else);
+#   --quiet leaves out the final summary of current.env.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
+MIRROR=${TDXMEMD_VM_MIRROR:-http://deb.debian.org/debian}
+SUITE=bookworm
+BACKPORTS=bookworm-backports
+QUIET=0
+[[ ${1:-} == --quiet ]] && QUIET=1
+
+# Bump when the recipe of a cached step changes in a way its key misses.
+ROOTFS_REV=1
+IMAGE_REV=1
+
+# Guest packages.  minbase has no init, no udev, no kmod; ndctl ships the
+# cxl tool, daxctl the dax one.  initramfs-tools is here because Debian's
+# kernel has virtio_blk and ext4 as modules: the guest needs an initramfs,
+# and installing the kernel package in the rootfs is how Debian makes one.
+GUEST_PKGS=(
+	systemd systemd-sysv udev kmod daxctl ndctl libdaxctl1 libcxl1
+	libkmod2 libsystemd0 libudev1 util-linux procps initramfs-tools
+)
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() {
+	printf 'setup: error: %s\n' "$*" >&2
+	exit 1
+}
+
+[[ $(id -u) == 0 ]] || die "must run as root (apt-get, debootstrap, chroot)"
+command -v apt-get >/dev/null || die "needs a Debian host (apt-get)"
+
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# --------------------------------------------------------------------------
+# 1. Host packages
+# --------------------------------------------------------------------------
+
+apt_updated=0
+apt_update() {
+	((apt_updated)) && return 0
+	log "apt-get update"
+	apt-get update -qq
+	apt_updated=1
+}
+
+# apt-cache policy lists every configured suite by codename, "n=<codename>"; this works
+# for one-line .list and deb822 .sources files alike.
+ensure_backports() {
+	if apt-cache policy 2>/dev/null | grep -q "n=${BACKPORTS},"; then
+		return 0
+	fi
+	if ! grep -rqsE "^[^#]*${BACKPORTS}" /etc/apt/sources.list \
+		/etc/apt/sources.list.d/; then
+		log "adding ${BACKPORTS} to /etc/apt/sources.list.d/backports.list"
+		echo "deb ${MIRROR} ${BACKPORTS} main" \
+			>/etc/apt/sources.list.d/backports.list
+	fi
+	apt_update
+	apt-cache policy | grep -q "n=${BACKPORTS}," ||
+		die "${BACKPORTS} still not visible to apt"
+}
+
+missing_pkgs() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
+			grep -qx installed || echo "$p"
+	done
+}
+
+# QEMU 8.0+ emulates CXL volatile (RAM) type-3 devices; bookworm has 7.2.
+qemu_ok() {
+	local v
+	command -v qemu-system-x86_64 >/dev/null || return 1
+	v=$(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+	[[ -n $v && $v -ge 8 ]]
+}
+
+install_qemu() {
+	local pkgs=("qemu-system-x86/${BACKPORTS}" "qemu-system-common/${BACKPORTS}"
+		"qemu-system-data/${BACKPORTS}" "seabios/${BACKPORTS}")
+	local sim
+	ensure_backports
+	apt_update
+	# Pulling QEMU from backports with its full dependency set upgrades
+	# libsystemd0/libudev1 252 -> 254, which would make host-built binaries
+	# depend on symbols the guest (stock bookworm) lacks.  This package set
+	# with --no-install-recommends does not; refuse if that ever changes.
+	sim=$(apt-get install -s --no-install-recommends "${pkgs[@]}")
+	if grep -E '^Inst (libsystemd0|libudev1|systemd|udev|libsystemd-shared) ' <<<"$sim"; then
+		die "installing QEMU from ${BACKPORTS} would upgrade systemd libraries (above); install QEMU >= 8 by hand"
+	fi
+	log "installing QEMU from ${BACKPORTS}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${pkgs[@]}"
+}
+
+HOST_PKGS=(
+	debootstrap e2fsprogs dwarves make gcc-12 gcc libc6-dev libelf1
+	python3 ca-certificates
+)
+
+ensure_host() {
+	local miss
+	mapfile -t miss < <(missing_pkgs "${HOST_PKGS[@]}")
+	if ((${#miss[@]})); then
+		apt_update
+		log "installing host packages: ${miss[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "${miss[@]}"
+	fi
+	qemu_ok || install_qemu
+	qemu_ok || die "QEMU >= 8 still missing"
+	# The second half of the check: whatever put QEMU here, the host must
+	# still have bookworm's systemd 252 libraries (see install_qemu).
+	local sdv
+	sdv=$(dpkg-query -W -f='${Version}' libsystemd0)
+	[[ $sdv == 252.* ]] ||
+		log "warning: host libsystemd0 is $sdv, not bookworm's 252: host-built tdxmemd may not run in the guest"
+}
+
+# --------------------------------------------------------------------------
+# 2. Guest kernel: linux-image-amd64 from bookworm-backports, unpacked
+# --------------------------------------------------------------------------
+
+resolve_kernel() {
+	if [[ -n ${TDXMEMD_VM_KVER:-} ]]; then
+		KVER=$TDXMEMD_VM_KVER
+		return 0
+	fi
+	ensure_backports
+	local dep
+	dep=$(apt-cache depends "linux-image-amd64/${BACKPORTS}" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1)
+	if [[ -z $dep ]]; then
+		apt_update
+		dep=$(apt-cache depends "linux-image-amd64/${BACKPORTS}" |
+			sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1)
+	fi
+	[[ -n $dep ]] || die "cannot resolve linux-image-amd64 in ${BACKPORTS}"
+	KVER=$dep
+}
+
+fetch_kernel() {
+	KDIR_CACHE=$CACHE/kernel/$KVER
+	local debs=$KDIR_CACHE/debs tree=$KDIR_CACHE/tree
+	if [[ -e $KDIR_CACHE/.done ]]; then
+		return 0
+	fi
+	log "fetching kernel $KVER"
+	rm -rf "$KDIR_CACHE"
+	mkdir -p "$debs" "$tree"
+	local common kbuild
+	common=$(apt-cache depends "linux-headers-$KVER" |
+		sed -n 's/^ *Depends: \(linux-headers-.*-common\)$/\1/p' | head -n1)
+	kbuild=$(apt-cache depends "linux-headers-$KVER" |
+		sed -n 's/^ *Depends: \(linux-kbuild-.*\)$/\1/p' | head -n1)
+	[[ -n $common && -n $kbuild ]] ||
+		die "cannot resolve -common/kbuild packages for linux-headers-$KVER"
+	# apt's download sandbox user cannot write a root-owned cache dir.
+	(cd "$debs" && apt-get -q -o APT::Sandbox::User=root download \
+		"linux-image-$KVER" "linux-headers-$KVER" "$common" "$kbuild")
+	local d
+	for d in "$debs"/linux-headers-*.deb "$debs"/linux-kbuild-*.deb; do
+		dpkg -x "$d" "$tree"
+	done
+	# The arch headers' top Makefile includes the -common tree by an
+	# absolute /usr/src path; point it at the unpacked copy instead.
+	sed -i "s|^include /usr/src/|include $tree/usr/src/|" \
+		"$tree/usr/src/linux-headers-$KVER/Makefile"
+	touch "$KDIR_CACHE/.done"
+}
+
+# --------------------------------------------------------------------------
+# 3. Rootfs with the kernel installed inside it
+# --------------------------------------------------------------------------
+
+chroot_mounts=()
+cleanup_mounts() {
+	local m
+	for ((i = ${#chroot_mounts[@]} - 1; i >= 0; i--)); do
+		m=${chroot_mounts[i]}
+		umount -l "$m" 2>/dev/null || true
+	done
+	chroot_mounts=()
+}
+trap cleanup_mounts EXIT
+
+build_rootfs() {
+	local key
+	key=$(printf '%s\n' "$ROOTFS_REV" "$SUITE" "$KVER" "${GUEST_PKGS[@]}" |
+		sha256sum | cut -c1-16)
+	ROOTFS_DIR=$CACHE/rootfs/$KVER-$key
+	if [[ -e $ROOTFS_DIR/.done ]]; then
+		return 0
+	fi
+	log "building rootfs $ROOTFS_DIR (debootstrap: about 2 minutes)"
+	rm -rf "$ROOTFS_DIR"
+	mkdir -p "$ROOTFS_DIR"
+	local root=$ROOTFS_DIR/root
+	local incl
+	incl=$(
+		IFS=,
+		echo "${GUEST_PKGS[*]}"
+	)
+	debootstrap --variant=minbase --include="$incl" "$SUITE" "$root" \
+		"$MIRROR" >"$ROOTFS_DIR/debootstrap.log" 2>&1 ||
+		die "debootstrap failed, see $ROOTFS_DIR/debootstrap.log"
+
+	# Small initramfs: only what mounting an ext4 root on virtio-blk
+	# needs; the rootfs has every module for the rest.
+	mkdir -p "$root/etc/initramfs-tools/conf.d"
+	cat >"$root/etc/initramfs-tools/conf.d/tdxmemd-vm.conf" <<-'EOF'
+		MODULES=list
+		COMPRESS=gzip
+		RESUME=none
+	EOF
+	printf '%s\n' virtio_pci virtio_blk ext4 >>"$root/etc/initramfs-tools/modules"
+
+	mount -t proc proc "$root/proc"
+	chroot_mounts+=("$root/proc")
+	mount -t sysfs sysfs "$root/sys"
+	chroot_mounts+=("$root/sys")
+	cp "$KDIR_CACHE/debs/linux-image-${KVER}_"*.deb "$root/tmp/kernel.deb"
+	# dpkg -i runs the kernel's postinst hooks, which build the initramfs
+	# exactly as on a Debian system.
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+		dpkg -i /tmp/kernel.deb >"$ROOTFS_DIR/kernel-install.log" 2>&1 ||
+		die "kernel install in rootfs failed, see $ROOTFS_DIR/kernel-install.log"
+	cleanup_mounts
+	rm -f "$root/tmp/kernel.deb"
+	[[ -s $root/boot/initrd.img-$KVER ]] || die "no initramfs was built"
+	mv "$root/boot/vmlinuz-$KVER" "$ROOTFS_DIR/vmlinuz"
+	mv "$root/boot/initrd.img-$KVER" "$ROOTFS_DIR/initrd.img"
+	rm -f "$root/boot/System.map-$KVER"
+	# Nothing in the guest uses apt; drop its caches to keep the image small.
+	rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+	touch "$ROOTFS_DIR/.done"
+}
+
+# --------------------------------------------------------------------------
+# 4. Image: rootfs + the bed's boot-time configuration, as ext4
+# --------------------------------------------------------------------------
+
+# Units a one-shot test boot does not need; each costs boot time under TCG.
+MASK_UNITS=(
+	apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer
+	e2scrub_all.timer e2scrub_reap.service fstrim.timer
+	systemd-tmpfiles-clean.timer getty.target getty@.service
+	serial-getty@.service console-getty.service
+	systemd-timesyncd.service systemd-networkd.service networking.service
+	systemd-update-utmp.service systemd-update-utmp-runlevel.service
+	systemd-pstore.service systemd-random-seed.service
+	systemd-firstboot.service systemd-machine-id-commit.service
+	cron.service ifupdown-pre.service ndctl-monitor.service
+)
+
+build_image() {
+	local inputs=("$HERE/guest/vm-init" "$HERE/setup.sh")
+	local key
+	key=$( (
+		echo "$IMAGE_REV $ROOTFS_DIR"
+		cat "${inputs[@]}"
+	) | sha256sum | cut -c1-16)
+	IMAGE=$CACHE/images/$KVER-$key.ext4
+	if [[ -e $IMAGE ]]; then
+		return 0
+	fi
+	log "building image $IMAGE"
+	mkdir -p "$CACHE/images"
+	local root=$ROOTFS_DIR/root
+	install -m 0755 "$HERE/guest/vm-init" "$root/usr/local/sbin/vm-init"
+	mkdir -p "$root/mnt/vm"
+	echo tdxvm >"$root/etc/hostname"
+	# A fixed machine-id: an empty one makes systemd treat every boot as
+	# the first boot (ConditionFirstBoot, preset-all), which costs time.
+	echo 5d1b7a3e2c0f4e8b9a6d1c3b2a1f0e9d >"$root/etc/machine-id"
+	: >"$root/etc/fstab"
+	mkdir -p "$root/etc/systemd/journald.conf.d"
+	# The journal of one boot is all a test collects; keep it in /run.
+	cat >"$root/etc/systemd/journald.conf.d/tdxmemd-vm.conf" <<-'EOF'
+		[Journal]
+		Storage=volatile
+		RuntimeMaxUse=64M
+	EOF
+	local u
+	for u in "${MASK_UNITS[@]}"; do
+		ln -sf /dev/null "$root/etc/systemd/system/$u"
+	done
+	local tmp=$IMAGE.tmp
+	rm -f "$tmp"
+	local used
+	used=$(du -sm "$root" | cut -f1)
+	# Headroom for what a scenario writes; the image is sparse and booted
+	# with -snapshot, so the size costs nothing on the host.
+	truncate -s "$((used + 768))M" "$tmp"
+	mkfs.ext4 -q -L tdxvm-root -d "$root" "$tmp"
+	mv "$tmp" "$IMAGE"
+	# Older images of this rootfs are never used again.
+	find "$CACHE/images" -name "$KVER-*.ext4" ! -path "$IMAGE" -delete
+}
+
+# --------------------------------------------------------------------------
+# 5. tdxsim.ko and guest helpers
+# --------------------------------------------------------------------------
+
+build_tdxsim() {
+	local key
+	key=$(hash_of "$HERE/tdxsim/tdxsim.c" "$HERE/tdxsim/Kbuild" \
+		"$HERE/tdxsim/Makefile")
+	local dir=$CACHE/tdxsim/$KVER-$key
+	TDXSIM_KO=$dir/tdxsim.ko
+	[[ -e $TDXSIM_KO ]] && return 0
+	log "building tdxsim.ko for $KVER"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$HERE"/tdxsim/{tdxsim.c,Kbuild,Makefile} "$dir/"
+	make -s -C "$dir" \
+		KDIR="$KDIR_CACHE/tree/usr/src/linux-headers-$KVER" \
+		PAHOLE="$(command -v pahole)" >"$dir/build.log" 2>&1 ||
+		die "tdxsim build failed: $(tail -n 20 "$dir/build.log")"
+	[[ -e $TDXSIM_KO ]] || die "tdxsim.ko not produced"
+}
+
+build_helpers() {
+	local key
+	key=$(hash_of "$HERE/guest/daxrw.c")
+	local dir=$CACHE/helpers/$key
+	DAXRW=$dir/daxrw
+	[[ -x $DAXRW ]] && return 0
+	mkdir -p "$dir"
+	gcc -O2 -Wall -Wextra -Werror -o "$DAXRW.tmp" "$HERE/guest/daxrw.c"
+	mv "$DAXRW.tmp" "$DAXRW"
+}
+
+main() {
+	mkdir -p "$CACHE"
+	ensure_host
+	resolve_kernel
+	fetch_kernel
+	build_rootfs
+	build_image
+	build_tdxsim
+	build_helpers
+	local env=$CACHE/current.env
+	cat >"$env.tmp" <<-EOF
+		VM_KVER=$KVER
+		VM_KERNEL=$ROOTFS_DIR/vmlinuz
+		VM_INITRD=$ROOTFS_DIR/initrd.img
+		VM_IMAGE=$IMAGE
+		VM_ROOTFS=$ROOTFS_DIR/root
+		VM_TDXSIM_KO=$TDXSIM_KO
+		VM_DAXRW=$DAXRW
+		VM_KHEADERS=$KDIR_CACHE/tree/usr/src/linux-headers-$KVER
+	EOF
+	mv "$env.tmp" "$env"
+	((QUIET)) || {
+		echo "setup: ready: $env" >&2
+		cat "$env"
+	}
+}
+
+main "$@"

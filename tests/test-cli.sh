@@ -147,6 +147,16 @@ else
 	fail "version: $(cat "$work/version.out")"
 fi
 
+# --- a JOURNAL_STREAM inherited from a service does not make a file a journal stream
+JOURNAL_STREAM=1:2 "$tdxmemd" --once --frobnicate >/dev/null 2>"$work/stream.err"
+JOURNAL_STREAM=1:2 "$tdxmemd" --once --device x --sysroot "$hosts/no-tdx" --config "$work/empty.conf" \
+	>/dev/null 2>>"$work/stream.err"
+if grep -q '^tdxmemd: No dax device x' "$work/stream.err" && ! grep -q '^<' "$work/stream.err"; then
+	pass "JOURNAL_STREAM of another stream: plain prefix"
+else
+	fail "JOURNAL_STREAM: $(head -c 200 "$work/stream.err")"
+fi
+
 # --- status: every device with its last decision (none on a host without dax)
 run status-json status --json --sysroot "$hosts/no-tdx"
 expect_json status-json 'd == {"devices": []}'

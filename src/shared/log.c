@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * The one piece of process-wide state: the verbosity main() chose. Library
@@ -27,10 +29,23 @@ int log_get_max_priority(void)
 	return log_max_priority;
 }
 
-/* journald sets JOURNAL_STREAM for services whose stderr it reads. */
+/*
+ * systemd sets JOURNAL_STREAM to the "device:inode" of the stream it
+ * connected stderr to; a child whose stderr went elsewhere inherits the
+ * variable, so it counts only while it still names our stderr
+ * (systemd.exec(5), $JOURNAL_STREAM).
+ */
 static bool stderr_is_journal(void)
 {
-	return getenv("JOURNAL_STREAM") != NULL;
+	const char *stream = getenv("JOURNAL_STREAM");
+	unsigned long long device, inode;
+	struct stat st;
+
+	if (!stream || sscanf(stream, "%llu:%llu", &device, &inode) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return st.st_dev == device && st.st_ino == inode;
 }
 
 void log_msgv(int priority, const char *format, va_list args)

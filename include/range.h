@@ -33,6 +33,9 @@ int range_set_copy(struct range_set *dst, const struct range_set *src);
 
 uint64_t range_set_total(const struct range_set *set);
 
+/* [lowest start, highest end) of a non-empty set; false for an empty one. */
+bool range_set_span(const struct range_set *set, struct range *ret_span);
+
 /*
  * Looks for the lowest part of @wanted that @cover does not contain. Returns
  * true and sets *ret_gap to that maximal uncovered sub-range, or false (and

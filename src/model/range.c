@@ -160,3 +160,12 @@ bool range_set_first_uncovered(const struct range_set *cover, const struct range
 
 	return false;
 }
+
+bool range_set_span(const struct range_set *set, struct range *ret_span)
+{
+	if (set->count == 0)
+		return false;
+	/* sorted and merged: the first and the last range bound the set */
+	*ret_span = (struct range){set->items[0].start, set->items[set->count - 1].end};
+	return true;
+}

@@ -82,23 +82,6 @@ static enum cmr_source record_cmr_source(const struct record *record)
 }
 
 /* Lowest mapping start to highest mapping end. False when there is no mapping. */
-static bool device_span(const struct dax_device *device, struct range *ret)
-{
-	struct range span;
-
-	if (device->mappings.count == 0)
-		return false;
-
-	span = device->mappings.items[0];
-	for (size_t i = 1; i < device->mappings.count; i++) {
-		if (device->mappings.items[i].start < span.start)
-			span.start = device->mappings.items[i].start;
-		if (device->mappings.items[i].end > span.end)
-			span.end = device->mappings.items[i].end;
-	}
-	*ret = span;
-	return true;
-}
 
 static void format_range(struct range range, char buf[static RANGE_TEXT_MAX])
 {
@@ -190,7 +173,7 @@ static int format_message(const struct record *record, char **ret)
 	r = format_state(device, &state);
 	if (r < 0)
 		return r;
-	if (device_span(device, &span))
+	if (range_set_span(&device->mappings, &span))
 		format_range(span, span_text);
 	format_size(device->size, size_text);
 	/* The gap explains the policy's reason, not one the action put in its place. */
@@ -313,7 +296,7 @@ static int fields_fill(const struct record *record, struct record_fields *fields
 	if (r < 0)
 		return r;
 
-	if (device_span(device, &span)) {
+	if (range_set_span(&device->mappings, &span)) {
 		r = fields_add(fields, "TDXMEMD_RANGE_START", "range_start", RECORD_VALUE_STRING,
 			       "0x%llx", (unsigned long long)span.start);
 		if (r < 0)

@@ -16,15 +16,6 @@ static void format_time(uint64_t realtime_usec, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
-static struct range span(const struct dax_device *device)
-{
-	const struct range_set *m = &device->mappings;
-
-	if (m->count == 0)
-		return (struct range){0, 0};
-	return (struct range){m->items[0].start, m->items[m->count - 1].end};
-}
-
 static void print_table(FILE *out, const struct inventory *inventory, struct state *state)
 {
 	fprintf(out, "%-8s %-27s %-10s %-6s %-7s %-4s %-8s %s\n", "DEVICE", "RANGE", "MODE",
@@ -32,9 +23,10 @@ static void print_table(FILE *out, const struct inventory *inventory, struct sta
 	for (size_t i = 0; i < inventory->count; i++) {
 		const struct dax_device *d = &inventory->devices[i];
 		const struct state_entry *last = state_find(state, d->name);
-		struct range r = span(d);
+		struct range r = {0, 0};
 		char range[40], blocks[24], time[32];
 
+		range_set_span(&d->mappings, &r);
 		snprintf(range, sizeof(range), "%#" PRIx64 "-%#" PRIx64, r.start, r.end);
 		snprintf(blocks, sizeof(blocks), "%u/%u", d->blocks_online, d->blocks);
 		fprintf(out, "%-8s %-27s %-10s %-6s %-7s %-4d %-8s ", d->name, range,
@@ -57,8 +49,9 @@ static void print_json(FILE *out, const struct inventory *inventory, struct stat
 	for (size_t i = 0; i < inventory->count; i++) {
 		const struct dax_device *d = &inventory->devices[i];
 		const struct state_entry *last = state_find(state, d->name);
-		struct range r = span(d);
+		struct range r = {0, 0};
 
+		range_set_span(&d->mappings, &r);
 		fprintf(out, "%s\n    {\"chardev\": ", i ? "," : "");
 		json_write_string(out, d->name);
 		/* addresses as strings: JSON numbers lose precision past 2^53 */

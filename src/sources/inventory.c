@@ -353,8 +353,8 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 
 	inventory_refresh_device(inventory, device);
 
-	struct range whole = {device->mappings.items[0].start,
-			      device->mappings.items[device->mappings.count - 1].end};
+	struct range whole;
+	range_set_span(&device->mappings, &whole);
 	for (size_t i = 0; i < regions->count; i++) {
 		const struct cxl_region_info *region = &regions->items[i];
 		if (whole.start < region->range.start || whole.end > region->range.end)

@@ -12,8 +12,10 @@ on a failure the evidence follows: tdxmemd's journal records, the facts,
 tdxmemd's output and the end of the scenario log.  Exit 0 when all pass.
 """
 
+import datetime
 import json
 import os
+import re
 import sys
 
 # run-guest.sh puts one 4 GiB window per CXL device, in QEMU device order.
@@ -426,6 +428,300 @@ def service_late_init(c, run):
                  outcome="applied", tdx_state="initialized")
     device_devdax(c, run, dax)
     c.fact("after_refusals", "0")
+
+
+# -------------------------------------------------------------------------
+# The resident service (tdxmemd.service) on its own.
+
+def rec_us(r):
+    """When journald received a record (the guest's realtime clock, us)."""
+    return int(r.get("__REALTIME_TIMESTAMP", "0"))
+
+
+def fact_int(run, key):
+    try:
+        return int(run.fact(key))
+    except (TypeError, ValueError):
+        return None
+
+
+def daxctl_devices(run):
+    """Every dax device of the final `daxctl list`."""
+    try:
+        return sorted(d["chardev"] for d in json.loads(run.text("final-daxctl.json")))
+    except (ValueError, KeyError, TypeError):
+        return []
+
+
+def same_pid(c, run, a, b, what):
+    c.check(run.fact(a) not in (None, "", "0") and run.fact(a) == run.fact(b),
+            f"{what} ({a}={run.fact(a)}, {b}={run.fact(b)})")
+
+
+@scenario
+def service_runtime(c, run):
+    d0, d1 = run.fact("region0_dax"), run.fact("region1_dax")
+    c.fact("service_active_before", "active")
+    c.fact("start_nrestarts", "0")
+    device_online(c, run, d0, "cmr-covered", "bios-enabled", prefix="after0")
+    c.one_record(d1, decision="devdax", reason="not-convertible",
+                 outcome="applied", uncovered=rng(WIN1[0], 512 * MiB))
+    device_devdax(c, run, d1, prefix="after1")
+    # The second region's events and the quiet period after: no duplicate.
+    c.fact("records_after_region0", "1")
+    c.fact("records_final", "2")
+    c.eq(len(run.records), 2, "records in all")
+    for i, dax in ((0, d0), (1, d1)):
+        recs = run.records_for(dax)
+        commit = fact_int(run, f"region{i}_t_commit")
+        if not recs or commit is None:
+            c.check(False, f"region{i}: commit time and record both seen "
+                           f"(commit {run.fact(f'region{i}_t_commit')}, {len(recs)} records)")
+            continue
+        t = rec_us(recs[0])
+        lat = (t - commit) / 1e6
+        c.check(0 < lat < 5.0, f"region{i} ({dax}): record {lat:.2f} s after the commit (< 5 s)")
+        c.eq(recs[0].get("_PID"), run.fact("start_pid"),
+             f"region{i} ({dax}): recorded by the service running since boot")
+        dax_at = fact_int(run, f"region{i}_t_dax")
+        start = fact_int(run, f"region{i}_t_start")
+        if dax_at and start:
+            print(f"  info region{i} ({dax}, {recs[0].get('TDXMEMD_DECISION')}): "
+                  f"commit {(commit - start) / 1e6:.2f} s after cxl-region started, "
+                  f"dax device seen {(dax_at - commit) / 1e6:.2f} s after the commit, "
+                  f"record {lat:.2f} s after the commit")
+    same_pid(c, run, "start_pid", "end_pid", "the same service process throughout")
+    c.fact("end_nrestarts", "0")
+
+
+@scenario
+def service_restart(c, run):
+    d0, d1 = run.fact("region0_dax"), run.fact("region1_dax")
+    c.fact("records_before_restart", "2")
+    c.fact("restart_rc", "0")
+    c.fact("restarted_active", "active")
+    c.check(run.fact("before_pid") not in (None, "", "0") and
+            run.fact("restarted_pid") not in (None, "", "0", run.fact("before_pid")),
+            f"restart started a new process ({run.fact('before_pid')} -> {run.fact('restarted_pid')})")
+    device_online(c, run, d0, "cmr-covered", "bios-enabled", prefix="after0")
+    c.one_record(d1, decision="devdax", reason="not-convertible", outcome="applied")
+    device_devdax(c, run, d1, prefix="after1")
+    restart = fact_int(run, "restart_us") or 0
+    for dax in (d0, d1):
+        after = [r for r in run.records_for(dax) if rec_us(r) > restart]
+        c.eq(len(after), 0, f"records for {dax} after the restart")
+    c.eq(len([r for r in run.records if r.get("_PID") == run.fact("restarted_pid")]), 0,
+         "records written by the restarted instance")
+    c.fact("records_final", "2")
+    same_pid(c, run, "restarted_pid", "end_pid", "no restart after the restart")
+    c.check(run.text("state-before-restart.txt") != "" and
+            run.text("state-after-restart.txt") == run.text("state-before-restart.txt"),
+            "/run/tdxmemd/state unchanged by the restart and the events after it")
+    # tdxmemd status --json: every dax device, each with its last decision
+    c.rc("status", 0)
+    try:
+        status = json.loads(run.text("status.stdout"))
+        c.check(True, "tdxmemd status --json is one JSON document")
+    except ValueError as e:
+        c.check(False, f"tdxmemd status --json is one JSON document ({e})")
+        return
+    devices = {d.get("chardev"): d for d in status.get("devices", [])}
+    c.eq(sorted(devices), daxctl_devices(run), "status lists every dax device (daxctl list)")
+    for dax in (d0, d1):
+        last = devices.get(dax, {}).get("last", {})
+        recs = run.records_for(dax)
+        r = recs[-1] if recs else {}
+        for k in ("decision", "reason", "outcome"):
+            c.eq(last.get(k), r.get("TDXMEMD_" + k.upper()), f"status {dax} last.{k} (its record's)")
+        # Written after the journal record, at one-second resolution.
+        try:
+            t = datetime.datetime.strptime(last.get("time", ""), "%Y-%m-%dT%H:%M:%SZ")
+            t = t.replace(tzinfo=datetime.timezone.utc).timestamp()
+            c.check(0 <= t - rec_us(r) // 1000000 <= 2,
+                    f"status {dax} last.time {last.get('time')} is its record's time")
+        except (TypeError, ValueError):
+            c.check(False, f"status {dax} last.time {last.get('time')!r} is a UTC time")
+    c.check(d0 in run.text("status-table.stdout") and d1 in run.text("status-table.stdout"),
+            "tdxmemd status (table) lists both devices")
+
+
+# 256 MiB regions on 1 GiB devices, laid out from the start of each window.
+BURST_REGION = 256 * MiB
+BURST_COVERED = [(0x390000000, 0x3b0000000), (0x490000000, 0x4a0000000)]
+
+
+@scenario
+def service_burst(c, run):
+    for i in (0, 1):
+        print(f"  info device {i} ({run.fact(f'dev{i}_memdev')}): "
+              f"{run.fact(f'dev{i}_ep_decoders')} endpoint decoders, "
+              f"{run.fact(f'dev{i}_hb_decoders')} host bridge decoders "
+              f"({run.fact(f'dev{i}_hb_port')}), RAM {int(run.fact(f'dev{i}_ram_size', '0')) >> 20} MiB: "
+              f"{run.fact(f'dev{i}_regions_planned')} regions")
+    planned = sum(int(run.fact(f"dev{i}_regions_planned", "0")) for i in (0, 1))
+    c.check(planned >= 2, f"regions planned: {planned}")
+    c.fact("burst_rcs", "0 0")
+    c.eq(run.fact("regions_created"), str(planned), "regions created")
+    start, end = fact_int(run, "burst_t_start"), fact_int(run, "burst_t_end")
+    if start and end:
+        print(f"  info {planned} regions created in {(end - start) / 1e6:.1f} s")
+    daxes = (run.fact("daxes") or "").split()
+    c.eq(sorted(daxes), daxctl_devices(run), "one dax device per region (daxctl list)")
+    c.eq(len(daxes), planned, "dax devices")
+    regions = {}
+    for line in run.text("burst-regions.txt").splitlines():
+        kv = dict(x.split("=", 1) for x in line.split() if "=" in x)
+        regions[kv.get("dax")] = int(kv.get("start", "0"), 16)
+    online = 0
+    for dax in daxes:
+        start = regions.get(dax, 0)
+        covered = any(a <= start and start + BURST_REGION <= b for a, b in BURST_COVERED)
+        if covered:
+            online += 1
+            c.one_record(dax, decision="online", reason="cmr-covered", outcome="applied",
+                         blocks="2", blocks_online="2")
+            c.fact(f"dev_{dax}_online", "2")
+        else:
+            c.one_record(dax, decision="devdax", reason="not-convertible", outcome="applied")
+            c.fact(f"dev_{dax}_driver", "device_dax")
+    devices = [r.get("TDXMEMD_DEVICE") for r in run.records]
+    c.eq(sorted(devices), sorted(daxes), "records: one per dax device, none duplicated, none missing")
+    c.fact("records_final", str(planned))
+    print(f"  info {online} online, {len(daxes) - online} devdax")
+    c.fact("end_nrestarts", "0")
+
+
+@scenario
+def service_sigkill(c, run):
+    dax = run.fact("region0_dax")
+    c.fact("start_active", "active")
+    killed = int(run.fact("killed_online_before", "-1"))
+    c.check(0 < killed < 4, f"killed between two blocks ({killed} of 4 online)")
+    c.fact("killed_records_before", "0")
+    print(f"  info blocks online just after the kill: {run.fact('killed_online_after')}")
+    # Restart=on-failure: a death by signal is a failure.
+    c.fact("after_nrestarts", "1")
+    c.fact("after_active", "active")
+    c.check(run.fact("after_pid") not in (None, "", "0", run.fact("killed_pid")),
+            f"a new instance runs ({run.fact('killed_pid')} -> {run.fact('after_pid')})")
+    c.check(any("code=killed, status=9/KILL" in (e.get("MESSAGE") or "")
+                for e in run.journal if e.get("UNIT") == "tdxmemd.service"),
+            "systemd saw the service killed by SIGKILL")
+    # The range ends whole: every block online (the decision), or none.
+    blocks, on = run.fact("after_blocks"), run.fact("after_online")
+    c.check((run.fact("after_driver") == "kmem" and blocks == on == "4") or
+            (run.fact("after_driver") == "device_dax" and on == "0"),
+            f"the range is whole ({run.fact('after_driver')}, {on}/{blocks} online)")
+    r = c.one_record(dax, decision="online", reason="cmr-covered", outcome="applied",
+                     blocks="4", blocks_online="4", zone=is_movable)
+    c.eq([x.get("_PID") for x in run.records if x.get("_PID") == run.fact("killed_pid")], [],
+         "records written by the killed instance")
+    if r:
+        c.eq(r.get("_PID"), run.fact("after_pid"), "the record is the new instance's")
+    c.fact("after_online", "4")
+    c.fact("after_zones", "Movable")
+    c.fact("records_final", "1")
+
+
+@scenario
+def service_sighup(c, run):
+    a, b = run.fact("region0_dax"), run.fact("region1_dax")
+    c.fact("records_before_reload", "2")
+    c.fact("before_a_online", "4")
+    c.fact("before_b_driver", "device_dax")
+    c.fact("reload_rc", "0")
+    reload = fact_int(run, "reload_us") or 0
+    # A: one record (before the reload), online from the CMR file.
+    c.one_record(a, decision="online", reason="cmr-covered", outcome="applied",
+                 cmr_source="file")
+    c.eq(len([r for r in run.records_for(a) if rec_us(r) > reload]), 0,
+         f"records for A ({a}) after the reload")
+    # B: devdax, then online after the reload, one new record.
+    recs = run.records_for(b)
+    c.eq([(r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_REASON"), r.get("TDXMEMD_OUTCOME"))
+          for r in recs],
+         [("devdax", "not-convertible", "applied"), ("online", "cmr-covered", "applied")],
+         f"records for B ({b})")
+    c.eq(len([r for r in recs if rec_us(r) > reload]), 1, f"records for B ({b}) after the reload")
+    if recs:
+        c.eq(recs[0].get("TDXMEMD_UNCOVERED"), rng(WIN1[0], 512 * MiB), "B uncovered before")
+        c.eq(recs[-1].get("TDXMEMD_CMR_SOURCE"), "file", "B's new record: CMRs from the file")
+    c.fact("records_final", "3")
+    c.eq(len(run.records), 3, "records in all")
+    c.fact("after_a_online", "4")
+    c.fact("after_b_driver", "kmem")
+    c.fact("after_b_online", "4")
+    c.fact("after_b_zones", "Movable")
+    c.check(any(e.get("MESSAGE") == "Reloaded configuration and CMRs."
+                for e in run.journal if e.get("SYSLOG_IDENTIFIER") == "tdxmemd"),
+            "the service logged the reload")
+    same_pid(c, run, "before_pid", "after_pid", "reloaded in place (same process)")
+    c.fact("after_nrestarts", "0")
+
+
+# What `journalctl -x` must show for each kind: the catalog's subject, with
+# the record's fields filled in, and a sentence of its explanation.
+CATALOG = {
+    "online": ("{d0} is online as system RAM (cmr-covered)",
+               "may be used as system RAM, and onlined every one of its memory blocks at once"),
+    "devdax": ("{d1} is kept as /dev/{d1} (not-convertible)",
+               "applications can map /dev/{d1}"),
+    "unchanged": ("{d1} left as it is (excluded)",
+                  "Remove it from the list to let tdxmemd decide"),
+    "rolled-back": ("Onlining {d1} failed and was rolled back",
+                    "no memory is stranded, /dev/{d1} can be mapped"),
+    "auto-online": ("tdxmemd took over onlining of new memory",
+                    'auto_online_blocks was "online"'),
+}
+
+
+def catalog_lines(text):
+    """The catalog lines of `journalctl -x` output, without their prefix."""
+    return [m.group(1).strip() for m in re.finditer(r"^(?:░░|--) ?(.*)$", text, re.M)]
+
+
+@scenario
+def service_catalog(c, run):
+    d0, d1 = run.fact("region0_dax"), run.fact("region1_dax")
+    # Takeover: at the start from boot, once; the restart finds "offline".
+    c.fact("cmdline_memhp", "memhp_default_state=online")
+    c.fact("service_active_start", "active")
+    c.fact("auto_online_after_start", "offline")
+    c.fact("auto_online_after_restart", "offline")
+    takeovers = [e for e in run.journal
+                 if e.get("MESSAGE_ID") == "8e2d41a7c35b4f6e9d0a1c2b3e4f5a66"]
+    c.eq(len(takeovers), 1, "takeover records")
+    if takeovers:
+        c.eq(takeovers[0].get("TDXMEMD_AUTO_ONLINE_WAS"), "online", "TDXMEMD_AUTO_ONLINE_WAS")
+        c.eq(takeovers[0].get("SYSLOG_IDENTIFIER"), "tdxmemd", "takeover record identifier")
+    # Each kind of record, produced by the service.
+    c.fact("records_online_devdax", "2")
+    c.fact("records_unchanged", "1")
+    c.fact("records_rolled_back", "1")
+    c.fact("tdxsim_state", "initialized")
+    kinds = [(r.get("TDXMEMD_DEVICE"), r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_REASON"),
+              r.get("TDXMEMD_OUTCOME")) for r in run.records]
+    for want in ((d0, "online", "cmr-covered", "applied"),
+                 (d1, "devdax", "not-convertible", "applied"),
+                 (d1, "unchanged", "excluded", "already"),
+                 (d1, "online", "tdx-initialized", "rolled-back")):
+        c.check(want in kinds, f"record {' '.join(want)}")
+    device_devdax(c, run, d1, prefix="after1")
+    c.fact("after0_online", "4")
+    # journalctl -x: the catalog text of each kind, on the lines it prefixes
+    # with "░░ " ("-- " outside a UTF-8 locale).
+    for kind, (subject, body) in CATALOG.items():
+        lines = catalog_lines(run.text(f"catalog-{kind}.txt"))
+        subject = subject.format(d0=d0, d1=d1)
+        body = body.format(d0=d0, d1=d1)
+        c.check(f"Subject: {subject}" in lines, f"journalctl -x, {kind}: subject \"{subject}\"")
+        # the explanation is wrapped as in the catalog: compare unwrapped
+        c.check(body in " ".join(lines), f"journalctl -x, {kind}: text \"{body}\"")
+    subjects = [l for l in catalog_lines(run.text("catalog-all.txt")) if l.startswith("Subject: ")]
+    c.eq(len(subjects), len(run.records) + len(takeovers),
+         "journalctl -x -t tdxmemd: every record explained")
+    sec = [l for l in run.text("security.txt").splitlines() if "Overall exposure" in l]
+    print(f"  info systemd-analyze security: {sec[0].strip() if sec else 'n/a'}")
 
 
 def main():

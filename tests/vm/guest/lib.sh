@@ -148,17 +148,94 @@ export WIN0=0x390000000-0x490000000
 export WIN1=0x490000000-0x590000000
 export BOOTRAM=0x100000-0x80000000
 
-# wait_records N SECONDS: wait until the journal holds N tdxmemd decision
-# records (the resident service acts on its own time); records the count
-# seen as fact records_seen.
+# count_records [MATCH...]: how many tdxmemd decision records the journal
+# holds (optionally only those of journalctl matches such as
+# MESSAGE_ID=... or TDXMEMD_DEVICE=dax0.0).
+count_records() {
+	journalctl -t tdxmemd -o json --no-pager "$@" 2>/dev/null |
+		grep -c '"TDXMEMD_DEVICE"' || true
+}
+
+# wait_records N SECONDS [FACT [MATCH...]]: wait until the journal holds N
+# tdxmemd decision records (the resident service acts on its own time),
+# counting only those of the journalctl MATCHes when given; records the
+# count seen as fact FACT (default records_seen).
 wait_records() {
-	local n=$1 secs=$2 c=0 i
+	local n=$1 secs=$2 name=${3:-records_seen} c=0 i
+	shift $(($# < 3 ? $# : 3))
 	for ((i = 0; i < secs * 5; i++)); do
-		c=$(journalctl -t tdxmemd -o json --no-pager 2>/dev/null |
-			grep -c '"TDXMEMD_DEVICE"' || true)
+		c=$(count_records "$@")
 		((c >= n)) && break
 		sleep 0.2
 	done
-	fact records_seen "$c"
-	say "tdxmemd records in the journal: $c"
+	fact "$name" "$c"
+	say "tdxmemd records in the journal${*:+ ($*)}: $c"
+}
+
+# now_us: the realtime clock in microseconds, the unit of the journal's
+# __REALTIME_TIMESTAMP.  bash's EPOCHREALTIME needs no fork, so the reading
+# is taken when the line runs.
+now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+
+# quiet SECONDS: let udev finish, then give the service SECONDS more: a
+# record that should not be written (a duplicate) would come within them
+# (one pass follows 150 ms after the last event).
+quiet() {
+	settle
+	sleep "$1"
+}
+
+# service_facts PREFIX: tdxmemd.service's main PID, automatic restarts,
+# state and result, as facts PREFIX_pid, PREFIX_nrestarts, PREFIX_active
+# and PREFIX_result.
+service_facts() {
+	local p=$1 u=tdxmemd.service
+	fact "${p}_pid" "$(systemctl show -p MainPID --value "$u")"
+	fact "${p}_nrestarts" "$(systemctl show -p NRestarts --value "$u")"
+	fact "${p}_active" "$(systemctl is-active "$u" || true)"
+	fact "${p}_result" "$(systemctl show -p Result --value "$u")"
+}
+
+# wait_active SECONDS: wait until tdxmemd.service is active (for example
+# after Restart= brought it back); never fails, the facts tell.
+wait_active() {
+	local i
+	for ((i = 0; i < $1 * 5; i++)); do
+		[[ $(systemctl is-active tdxmemd.service || true) == active ]] && return 0
+		sleep 0.2
+	done
+	say "tdxmemd.service not active after $1 s"
+}
+
+# committed_regions: sets COMMITTED to how many CXL regions are committed.
+# A variable, not output: the poll below must not fork for it.
+committed_regions() {
+	local f v
+	COMMITTED=0
+	for f in /sys/bus/cxl/devices/region*/commit; do
+		[[ -r $f ]] || continue
+		read -r v <"$f" || continue
+		if [[ $v == 1 ]]; then COMMITTED=$((COMMITTED + 1)); fi
+	done
+}
+
+# commit_watch FILE: in the background, wait for one more committed CXL
+# region than there is now and write when it was first seen (now_us) to
+# FILE.  A commit sends no uevent to wait for, so this polls, every 10 ms,
+# for at most about 60 s (no FILE then).  The caller waits for the job
+# (wait $!).
+commit_watch() {
+	local file=$1 base
+	committed_regions
+	base=$COMMITTED
+	(
+		for ((i = 0; i < 6000; i++)); do
+			committed_regions
+			if ((COMMITTED > base)); then
+				now_us >"$file"
+				exit 0
+			fi
+			sleep 0.01
+		done
+	) &
 }

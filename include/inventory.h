@@ -25,7 +25,8 @@ enum dax_mode {
 enum memory_zone {
 	MEMORY_ZONE_NONE, /* no block online */
 	MEMORY_ZONE_MOVABLE,
-	MEMORY_ZONE_NORMAL, /* at least one online block outside ZONE_MOVABLE */
+	MEMORY_ZONE_NORMAL,  /* at least one online block outside ZONE_MOVABLE */
+	MEMORY_ZONE_UNKNOWN, /* partly online: libdaxctl cannot tell */
 };
 
 struct dax_device {

@@ -238,7 +238,7 @@ static void test_online_applied(void **state)
 	    make_record(&device, DECISION_ONLINE, REASON_CMR_COVERED, OUTCOME_APPLIED);
 	_cleanup_(record_fields_clear) struct record_fields fields = {};
 	static const char names[] =
-	    "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END TDXMEMD_SIZE "
+	    "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END TDXMEMD_SIZE TDXMEMD_MODE "
 	    "TDXMEMD_DECISION TDXMEMD_REASON TDXMEMD_OUTCOME TDXMEMD_TDX_STATE "
 	    "TDXMEMD_CMR_SOURCE TDXMEMD_BLOCKS TDXMEMD_BLOCKS_ONLINE TDXMEMD_ZONE "
 	    "TDXMEMD_NODE TDXMEMD_CXL_REGION TDXMEMD_CXL_MEMDEVS MESSAGE MESSAGE_ID "
@@ -267,11 +267,12 @@ static void test_online_applied(void **state)
 	assert_journal(&fields, "MESSAGE_ID", MESSAGE_ID_ONLINE);
 	assert_journal(&fields, "PRIORITY", "6");
 
-	/* daxctl's names where it has one, and its JSON-only mode/movable. */
+	/* daxctl's names where it has one; the mode also in the journal, so a
+	 * record shows where a rollback left the device; movable JSON-only. */
 	assert_string_equal(find_json(&fields, "chardev")->value, "dax1.0");
 	assert_int_equal(find_json(&fields, "size")->kind, RECORD_VALUE_NUMBER);
 	assert_int_equal(find_json(&fields, "target_node")->kind, RECORD_VALUE_NUMBER);
-	assert_null(find_json(&fields, "mode")->journal_name);
+	assert_string_equal(find_json(&fields, "mode")->journal_name, "TDXMEMD_MODE");
 	assert_string_equal(find_json(&fields, "mode")->value, "system-ram");
 	assert_int_equal(find_json(&fields, "movable")->kind, RECORD_VALUE_BOOL);
 	assert_string_equal(find_json(&fields, "movable")->value, "true");
@@ -289,7 +290,7 @@ static void test_devdax_not_convertible(void **state)
 	    make_record(&device, DECISION_DEVDAX, REASON_NOT_CONVERTIBLE, OUTCOME_APPLIED);
 	_cleanup_(record_fields_clear) struct record_fields fields = {};
 	static const char names[] =
-	    "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END TDXMEMD_SIZE "
+	    "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END TDXMEMD_SIZE TDXMEMD_MODE "
 	    "TDXMEMD_DECISION TDXMEMD_REASON TDXMEMD_OUTCOME TDXMEMD_TDX_STATE "
 	    "TDXMEMD_CMR_SOURCE TDXMEMD_UNCOVERED TDXMEMD_BLOCKS "
 	    "TDXMEMD_BLOCKS_ONLINE TDXMEMD_ZONE TDXMEMD_NODE TDXMEMD_CXL_REGION "
@@ -408,14 +409,15 @@ static void test_every_field(void **state)
 	record.result.rollback_error = EIO;
 
 	build(&record, &fields);
-	assert_journal_names(&fields, "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END "
-				      "TDXMEMD_RANGES TDXMEMD_SIZE TDXMEMD_DECISION TDXMEMD_REASON "
-				      "TDXMEMD_OUTCOME TDXMEMD_TDX_STATE TDXMEMD_CMR_SOURCE "
-				      "TDXMEMD_UNCOVERED TDXMEMD_BLOCKS TDXMEMD_BLOCKS_ONLINE "
-				      "TDXMEMD_ZONE TDXMEMD_NODE TDXMEMD_CXL_REGION "
-				      "TDXMEMD_CXL_MEMDEVS ERRNO TDXMEMD_ROLLBACK_ERRNO MESSAGE "
-				      "MESSAGE_ID PRIORITY "
-				      "SYSLOG_IDENTIFIER");
+	assert_journal_names(
+	    &fields, "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END "
+		     "TDXMEMD_RANGES TDXMEMD_SIZE TDXMEMD_MODE TDXMEMD_DECISION TDXMEMD_REASON "
+		     "TDXMEMD_OUTCOME TDXMEMD_TDX_STATE TDXMEMD_CMR_SOURCE "
+		     "TDXMEMD_UNCOVERED TDXMEMD_BLOCKS TDXMEMD_BLOCKS_ONLINE "
+		     "TDXMEMD_ZONE TDXMEMD_NODE TDXMEMD_CXL_REGION "
+		     "TDXMEMD_CXL_MEMDEVS ERRNO TDXMEMD_ROLLBACK_ERRNO MESSAGE "
+		     "MESSAGE_ID PRIORITY "
+		     "SYSLOG_IDENTIFIER");
 	/* Plus the JSON-only "mode" and "movable". */
 	assert_int_equal(fields.count, 25);
 	assert_journal(&fields, "MESSAGE",
@@ -479,7 +481,7 @@ static void test_non_cxl_no_node(void **state)
 	_cleanup_(record_fields_clear) struct record_fields fields = {};
 	static const char names[] =
 	    "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END TDXMEMD_RANGES "
-	    "TDXMEMD_SIZE TDXMEMD_DECISION TDXMEMD_REASON TDXMEMD_OUTCOME "
+	    "TDXMEMD_SIZE TDXMEMD_MODE TDXMEMD_DECISION TDXMEMD_REASON TDXMEMD_OUTCOME "
 	    "TDXMEMD_TDX_STATE TDXMEMD_CMR_SOURCE TDXMEMD_BLOCKS "
 	    "TDXMEMD_BLOCKS_ONLINE TDXMEMD_ZONE MESSAGE MESSAGE_ID PRIORITY "
 	    "SYSLOG_IDENTIFIER";

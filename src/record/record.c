@@ -335,7 +335,7 @@ static int fields_fill(const struct record *record, struct record_fields *fields
 	if (r < 0)
 		return r;
 	/* daxctl list's word for it; the journal has ZONE and BLOCKS_ONLINE. */
-	r = fields_add_string(fields, NULL, "mode", dax_mode_to_string(device->mode));
+	r = fields_add_string(fields, "TDXMEMD_MODE", "mode", dax_mode_to_string(device->mode));
 	if (r < 0)
 		return r;
 

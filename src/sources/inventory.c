@@ -33,6 +33,7 @@ const char *memory_zone_to_string(enum memory_zone zone)
 	    [MEMORY_ZONE_NONE] = "none",
 	    [MEMORY_ZONE_MOVABLE] = "movable",
 	    [MEMORY_ZONE_NORMAL] = "normal",
+	    [MEMORY_ZONE_UNKNOWN] = "unknown",
 	};
 	return (size_t)zone < ARRAY_SIZE(names) ? names[zone] : "unknown";
 }
@@ -287,6 +288,23 @@ void inventory_clear(struct inventory *inventory)
 	*inventory = (struct inventory){0};
 }
 
+/*
+ * libdaxctl 76.1 reads the zone of every block of the device and fails
+ * with -ENXIO on an offline one, so a partly online device has no zone it
+ * can tell: "unknown", never a guess.
+ */
+static enum memory_zone zone_of(struct daxctl_memory *memory)
+{
+	switch (daxctl_memory_is_movable(memory)) {
+	case 1:
+		return MEMORY_ZONE_MOVABLE;
+	case 0:
+		return MEMORY_ZONE_NORMAL;
+	default:
+		return MEMORY_ZONE_UNKNOWN;
+	}
+}
+
 void inventory_refresh_device(const struct inventory *inventory, struct dax_device *device)
 {
 	struct daxctl_dev *dev = device->handle;
@@ -306,9 +324,7 @@ void inventory_refresh_device(const struct inventory *inventory, struct dax_devi
 				device->blocks = (unsigned)blocks;
 			if (online > 0) {
 				device->blocks_online = (unsigned)online;
-				device->zone = daxctl_memory_is_movable(memory) == 1
-						   ? MEMORY_ZONE_MOVABLE
-						   : MEMORY_ZONE_NORMAL;
+				device->zone = zone_of(memory);
 			}
 		}
 	}

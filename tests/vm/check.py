@@ -559,7 +559,8 @@ def service_burst(c, run):
               f"({run.fact(f'dev{i}_hb_port')}), RAM {int(run.fact(f'dev{i}_ram_size', '0')) >> 20} MiB: "
               f"{run.fact(f'dev{i}_regions_planned')} regions")
     planned = sum(int(run.fact(f"dev{i}_regions_planned", "0")) for i in (0, 1))
-    c.check(planned >= 2, f"regions planned: {planned}")
+    # The issue's target; the machine allows it (vm-hb-decoders).
+    c.eq(planned, 8, "regions the emulated hardware allows")
     c.fact("burst_rcs", "0 0")
     c.eq(run.fact("regions_created"), str(planned), "regions created")
     start, end = fact_int(run, "burst_t_start"), fact_int(run, "burst_t_end")

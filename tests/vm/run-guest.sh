@@ -10,6 +10,10 @@
 #   -c, --cxl SIZE         add a CXL type-3 RAM device of SIZE (QEMU size,
 #                          e.g. 512M, 4G) on its own host bridge and its own
 #                          fixed memory window; give it twice for two devices
+#   -H, --hb-decoders      give each CXL host bridge HDM decoders (pxb-cxl
+#                          hdm_for_passthrough=on): without them the kernel
+#                          uses one passthrough decoder per host bridge,
+#                          and a device holds at most one region
 #   -m, --memhp STATE      memhp_default_state= (default: offline)
 #   -a, --append ARGS      more kernel command line
 #   -f, --file PATH        copy PATH into the share's files/ directory
@@ -33,7 +37,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
 
 usage() {
-	sed -n '4,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 3
 }
 die() {
@@ -43,6 +47,7 @@ die() {
 
 BUILD_DIR=${TDXMEMD_BUILD_DIR:-}
 CXL=()
+HB_HDM="" # more pxb-cxl options (--hb-decoders)
 MEMHP=offline
 APPEND=""
 FILES=()
@@ -54,6 +59,7 @@ while (($#)); do
 	case $1 in
 	-b | --build-dir) BUILD_DIR=$2 && shift 2 ;;
 	-c | --cxl) CXL+=("$2") && shift 2 ;;
+	-H | --hb-decoders) HB_HDM=",hdm_for_passthrough=on" && shift ;;
 	-m | --memhp) MEMHP=$2 && shift 2 ;;
 	-a | --append) APPEND="$APPEND $2" && shift 2 ;;
 	-f | --file) FILES+=("$2") && shift 2 ;;
@@ -158,7 +164,7 @@ for size in "${CXL[@]}"; do
 	win=4G
 	QEMU+=(
 		-object "memory-backend-ram,id=cxlmem$i,share=on,size=$size"
-		-device "pxb-cxl,bus_nr=$((12 + 20 * i)),bus=pcie.0,id=cxl.$i"
+		-device "pxb-cxl,bus_nr=$((12 + 20 * i)),bus=pcie.0,id=cxl.$i$HB_HDM"
 		-device "cxl-rp,port=0,bus=cxl.$i,id=cxl_rp$i,chassis=$i,slot=$((2 + i))"
 		-device "cxl-type3,bus=cxl_rp$i,volatile-memdev=cxlmem$i,id=cxl-vmem$i,sn=$((0x1234 + i))"
 	)

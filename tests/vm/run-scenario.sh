@@ -11,6 +11,8 @@
 #
 # The scenario header lines (comments) say how to boot:
 #   # vm-cxl: SIZE [SIZE]      CXL type-3 RAM devices, one per window
+#   # vm-hb-decoders: on       HDM decoders in the CXL host bridges (more
+#                              than one region per device)
 #   # vm-memhp: STATE          memhp_default_state= (default offline)
 #   # vm-append: ARGS          more kernel command line
 #   # vm-file: NAME            scenarios/files/NAME into the share's files/
@@ -64,6 +66,7 @@ args=()
 for size in $(header vm-cxl); do
 	args+=(--cxl "$size")
 done
+[[ $(header vm-hb-decoders) != on ]] || args+=(--hb-decoders)
 memhp=$(header vm-memhp)
 [[ -z $memhp ]] || args+=(--memhp "$memhp")
 append=$(header vm-append)

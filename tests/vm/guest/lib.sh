@@ -161,11 +161,14 @@ count_records() {
 # counting only those of the journalctl MATCHes when given; records the
 # count seen as fact FACT (default records_seen).
 wait_records() {
-	local n=$1 secs=$2 name=${3:-records_seen} c=0 i
+	local n=$1 secs=$2 name=${3:-records_seen} c=0
+	local deadline=$((SECONDS + secs))
 	shift $(($# < 3 ? $# : 3))
-	for ((i = 0; i < secs * 5; i++)); do
+	# A deadline, not a count of polls: each poll runs journalctl, which
+	# takes far longer than the sleep under TCG.
+	while :; do
 		c=$(count_records "$@")
-		((c >= n)) && break
+		((c >= n || SECONDS >= deadline)) && break
 		sleep 0.2
 	done
 	fact "$name" "$c"

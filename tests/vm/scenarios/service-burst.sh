@@ -8,9 +8,14 @@
 #
 # The limit: each region takes one HDM decoder in the device (endpoint
 # port) and one in its host bridge (pxb-cxl port), and at least 256 MiB of
-# the device (the kernel's region size granularity for one way).  The
-# counts seen are facts dev<i>_ep_decoders and dev<i>_hb_decoders.
+# the device (the kernel's region size granularity for one way).  QEMU
+# gives a type-3 device 4 decoders; a host bridge with one root port has
+# none unless asked (hdm_for_passthrough), and the kernel then uses one
+# passthrough decoder: one region per device.  With vm-hb-decoders it has
+# 4 too: 2 devices x 4 regions of 256 MiB.  The counts seen are facts
+# dev<i>_ep_decoders and dev<i>_hb_decoders.
 # vm-cxl: 1G 1G
+# vm-hb-decoders: on
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 D=/sys/bus/cxl/devices

@@ -36,8 +36,8 @@ fact reload_us "$(now_us)"
 rc=0
 systemctl reload tdxmemd.service || rc=$?
 fact reload_rc "$rc"
-# reload returns once SIGHUP is sent: the pass follows on the service's
-# own time.
+# ExecReload= is a kill -HUP that exits at once: unless systemd already
+# saw the service's RELOADING=1, reload may return before the pass is over.
 wait_records 3 60 records_after_reload
 quiet 3
 fact records_final "$(count_records)"

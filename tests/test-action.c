@@ -7,6 +7,7 @@
  */
 #include "action.h"
 #include "macro.h"
+#include "test-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,8 +41,10 @@ static struct simulated {
 	int fail_enable_devdax;
 	bool stranded; /* kmem unbound while blocks were online */
 	int calls;     /* any call that changes state */
-	char dev_dir[64];
 } sim;
+
+/* Stands for /dev: where /dev/dax0.0 is, or is not. */
+static char *dev_dir;
 
 static int dummy;
 #define HANDLE ((struct daxctl_dev *)&dummy)
@@ -49,13 +52,10 @@ static int dummy;
 
 static void chardev(bool present)
 {
-	char path[96];
-	snprintf(path, sizeof(path), "%s/dax0.0", sim.dev_dir);
 	if (present) {
-		FILE *f = fopen(path, "w");
-		assert_non_null(f);
-		fclose(f);
+		test_put_file(dev_dir, "dax0.0", "");
 	} else {
+		_cleanup_free_ char *path = test_path(dev_dir, "dax0.0");
 		unlink(path);
 	}
 }
@@ -186,10 +186,7 @@ static struct dax_device device;
 
 static void reset(enum dax_mode mode, int blocks, enum zone zone)
 {
-	char dir[64];
-	strcpy(dir, sim.dev_dir);
 	memset(&sim, 0, sizeof(sim));
-	strcpy(sim.dev_dir, dir);
 	sim.mode = mode;
 	sim.blocks = blocks;
 	sim.refuse_online_at = -1;
@@ -210,7 +207,7 @@ static void reset(enum dax_mode mode, int blocks, enum zone zone)
 
 static struct action_result apply(enum decision decision, enum online_type type)
 {
-	struct action_options options = {.online_type = type, .dev_dir = sim.dev_dir};
+	struct action_options options = {.online_type = type, .dev_dir = dev_dir};
 	struct action_result result;
 
 	action_apply(&device, decision, &options, &result);
@@ -219,9 +216,8 @@ static struct action_result apply(enum decision decision, enum online_type type)
 
 static bool chardev_present(void)
 {
-	char path[96];
+	_cleanup_free_ char *path = test_path(dev_dir, "dax0.0");
 	struct stat st;
-	snprintf(path, sizeof(path), "%s/dax0.0", sim.dev_dir);
 	return stat(path, &st) == 0;
 }
 
@@ -364,7 +360,7 @@ static void test_already_and_dry_run(void **state)
 	assert_int_equal(apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE).outcome, OUTCOME_ALREADY);
 	assert_int_equal(sim.calls, 0);
 
-	struct action_options options = {.dry_run = true, .dev_dir = sim.dev_dir};
+	struct action_options options = {.dry_run = true, .dev_dir = dev_dir};
 	struct action_result r;
 	action_apply(&device, DECISION_DEVDAX, &options, &r);
 	assert_int_equal(r.outcome, OUTCOME_PLANNED);
@@ -377,14 +373,19 @@ static void test_already_and_dry_run(void **state)
 
 static int setup(void **state)
 {
-	strcpy(sim.dev_dir, "/tmp/tdxmemd-test-action-XXXXXX");
-	return mkdtemp(sim.dev_dir) ? 0 : -1;
+	dev_dir = test_mkdtemp("action");
+	return 0;
 }
 
+/* rmdir, as ever: anything else left in the directory fails the group. */
 static int teardown(void **state)
 {
+	int r;
+
 	chardev(false);
-	return rmdir(sim.dev_dir);
+	r = rmdir(dev_dir);
+	free(dev_dir);
+	return r;
 }
 
 int main(void)

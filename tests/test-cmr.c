@@ -7,10 +7,10 @@
 #include "macro.h"
 #include "parse-error.h"
 #include "path.h"
+#include "test-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,19 +35,6 @@ static const struct range fixture_ranges[MAX_RANGES] = {
     R(0x100000000, 0x880000000),
     R(0x1080000000, 0x1880000000),
 };
-
-static void assert_ranges(const struct range_set *set, const struct range *expected)
-{
-	size_t n = 0;
-
-	while (n < MAX_RANGES && expected[n].end != 0)
-		n++;
-	assert_int_equal(set->count, n);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(set->items[i].start, expected[i].start);
-		assert_int_equal(set->items[i].end, expected[i].end);
-	}
-}
 
 /* ---- cmr_parse: inputs that are accepted ---- */
 
@@ -137,7 +124,7 @@ static void test_parse_good(void **state)
 		if (r < 0)
 			print_message("  error %u: %s\n", error.line, error.message);
 		assert_int_equal(r, 0);
-		assert_ranges(&set, c->expected);
+		test_assert_ranges(&set, c->expected, MAX_RANGES);
 		range_set_clear(&set);
 	}
 }
@@ -151,7 +138,7 @@ static void test_parse_size_bounds(void **state)
 	struct parse_error error = {};
 
 	assert_int_equal(cmr_parse(text, strlen("[0x1000, 0x2000)\n"), "test", &set, &error), 0);
-	assert_ranges(&set, first);
+	test_assert_ranges(&set, first, MAX_RANGES);
 	range_set_clear(&set);
 }
 
@@ -298,51 +285,28 @@ static void test_source_to_string(void **state)
 
 /* ---- cmr_load ---- */
 
-struct tmpdir {
-	char path[64];
-};
-
+/* *state: a scratch directory's path. */
 static int setup_tmpdir(void **state)
 {
-	struct tmpdir *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	strcpy(t->path, "/tmp/test-cmr.XXXXXX");
-	if (!mkdtemp(t->path)) {
-		free(t);
-		return -1;
-	}
-	*state = t;
+	*state = test_mkdtemp("cmr");
 	return 0;
-}
-
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(path);
 }
 
 static int teardown_tmpdir(void **state)
 {
-	struct tmpdir *t = *state;
+	char *dir = *state;
 	int r;
 
-	r = nftw(t->path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
+	r = test_rmtree(dir);
+	free(dir);
 	return r;
 }
 
-static char *write_file(const struct tmpdir *t, const char *name, const char *text)
+/* Writes DIR/NAME and returns its path, malloc'ed. */
+static char *write_file(const char *dir, const char *name, const char *text)
 {
-	char *path;
-	FILE *f;
-
-	assert_true(asprintf(&path, "%s/%s", t->path, name) > 0);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
-	return path;
+	test_put_file(dir, name, text);
+	return test_path(dir, name);
 }
 
 static const char *log_lines[] = {
@@ -382,12 +346,12 @@ static void assert_info_untouched(const struct cmr_info *info)
 
 static void test_load_file(void **state)
 {
-	struct tmpdir *t = *state;
-	_cleanup_free_ char *file = write_file(t, "cmrs",
+	const char *dir = *state;
+	_cleanup_free_ char *file = write_file(dir, "cmrs",
 					       "# test\n00100000-6f7fffff\n"
 					       "[0x100000000, 0x880000000)\n"
 					       "virt/tdx: CMR: [0x1080000000, 0x1880000000)\n");
-	_cleanup_free_ char *attr = write_file(t, "attr", "[0x1000, 0x2000)\n");
+	_cleanup_free_ char *attr = write_file(dir, "attr", "[0x1000, 0x2000)\n");
 	struct kernel_log log = make_log(KERNEL_LOG_KMSG, log_lines, ARRAY_SIZE(log_lines));
 	struct cmr_info info = {};
 	struct parse_error error = {};
@@ -397,7 +361,7 @@ static void test_load_file(void **state)
 	assert_int_equal(info.source, CMR_SOURCE_FILE);
 	assert_string_equal(info.origin, file);
 	assert_ptr_not_equal(info.origin, file);
-	assert_ranges(&info.cmrs, log_ranges);
+	test_assert_ranges(&info.cmrs, log_ranges, MAX_RANGES);
 	cmr_info_clear(&info);
 	assert_int_equal(info.source, CMR_SOURCE_NONE);
 	assert_null(info.origin);
@@ -407,8 +371,8 @@ static void test_load_file(void **state)
 
 static void test_load_attribute(void **state)
 {
-	struct tmpdir *t = *state;
-	_cleanup_free_ char *attr = write_file(t, "attr", "[0x1000, 0x2000)\n[0x2000, 0x3000)\n");
+	const char *dir = *state;
+	_cleanup_free_ char *attr = write_file(dir, "attr", "[0x1000, 0x2000)\n[0x2000, 0x3000)\n");
 	struct kernel_log log = make_log(KERNEL_LOG_KMSG, log_lines, ARRAY_SIZE(log_lines));
 	const struct range expected[MAX_RANGES] = {R(0x1000, 0x3000)};
 	struct cmr_info info = {};
@@ -418,14 +382,14 @@ static void test_load_attribute(void **state)
 	assert_int_equal(cmr_load(NULL, attr, &log, &info, &error), 0);
 	assert_int_equal(info.source, CMR_SOURCE_ATTRIBUTE);
 	assert_string_equal(info.origin, attr);
-	assert_ranges(&info.cmrs, expected);
+	test_assert_ranges(&info.cmrs, expected, MAX_RANGES);
 	cmr_info_clear(&info);
 }
 
 static void test_load_attribute_empty(void **state)
 {
-	struct tmpdir *t = *state;
-	_cleanup_free_ char *attr = write_file(t, "attr", "");
+	const char *dir = *state;
+	_cleanup_free_ char *attr = write_file(dir, "attr", "");
 	struct kernel_log log = make_log(KERNEL_LOG_KMSG, log_lines, ARRAY_SIZE(log_lines));
 	struct cmr_info info = {};
 	struct parse_error error = {};
@@ -444,10 +408,11 @@ static void test_load_attribute_empty(void **state)
 
 static void test_load_file_errors(void **state)
 {
-	struct tmpdir *t = *state;
-	_cleanup_free_ char *empty = write_file(t, "empty", "");
-	_cleanup_free_ char *comments = write_file(t, "comments", "# only a comment\n\n");
-	_cleanup_free_ char *bad = write_file(t, "bad", "[0x1000, 0x2000)\n# x\n[0x3000 0x4000)\n");
+	const char *dir = *state;
+	_cleanup_free_ char *empty = write_file(dir, "empty", "");
+	_cleanup_free_ char *comments = write_file(dir, "comments", "# only a comment\n\n");
+	_cleanup_free_ char *bad =
+	    write_file(dir, "bad", "[0x1000, 0x2000)\n# x\n[0x3000 0x4000)\n");
 	_cleanup_free_ char *missing = NULL;
 	_cleanup_free_ char *big = NULL;
 	struct kernel_log log = make_log(KERNEL_LOG_KMSG, log_lines, ARRAY_SIZE(log_lines));
@@ -455,7 +420,7 @@ static void test_load_file_errors(void **state)
 	struct parse_error error = {};
 	_cleanup_free_ char *huge = NULL;
 
-	assert_true(asprintf(&missing, "%s/missing", t->path) > 0);
+	missing = test_path(dir, "missing");
 
 	/* A configured file that is missing is an error, even with a log at hand. */
 	assert_int_equal(cmr_load(missing, NULL, &log, &info, &error), -ENOENT);
@@ -472,7 +437,7 @@ static void test_load_file_errors(void **state)
 
 	/* A directory cannot be read. */
 	error = (struct parse_error){};
-	assert_int_equal(cmr_load(t->path, NULL, NULL, &info, &error), -EISDIR);
+	assert_int_equal(cmr_load(dir, NULL, NULL, &info, &error), -EISDIR);
 	assert_non_null(strstr(error.message, "cannot read: "));
 	assert_info_untouched(&info);
 
@@ -500,7 +465,7 @@ static void test_load_file_errors(void **state)
 	assert_non_null(huge);
 	memset(huge, '#', 1024 * 1024 + 1);
 	huge[1024 * 1024 + 1] = '\0';
-	big = write_file(t, "big", huge);
+	big = write_file(dir, "big", huge);
 	error = (struct parse_error){};
 	assert_int_equal(cmr_load(big, NULL, NULL, &info, &error), -EFBIG);
 	assert_string_equal(error.origin, big);
@@ -517,13 +482,13 @@ static void test_load_kernel_log(void **state)
 	assert_int_equal(cmr_load(NULL, NULL, &kmsg, &info, &error), 0);
 	assert_int_equal(info.source, CMR_SOURCE_KMSG);
 	assert_null(info.origin);
-	assert_ranges(&info.cmrs, log_ranges);
+	test_assert_ranges(&info.cmrs, log_ranges, MAX_RANGES);
 	cmr_info_clear(&info);
 
 	assert_int_equal(cmr_load(NULL, NULL, &journal, &info, &error), 0);
 	assert_int_equal(info.source, CMR_SOURCE_JOURNAL);
 	assert_null(info.origin);
-	assert_ranges(&info.cmrs, log_ranges);
+	test_assert_ranges(&info.cmrs, log_ranges, MAX_RANGES);
 	cmr_info_clear(&info);
 }
 
@@ -633,7 +598,7 @@ static void test_fixtures(void **state)
 		print_message("fixture: %s\n", good[i]);
 		assert_int_equal(cmr_load(p, NULL, NULL, &info, &error), 0);
 		assert_int_equal(info.source, CMR_SOURCE_FILE);
-		assert_ranges(&info.cmrs, fixture_ranges);
+		test_assert_ranges(&info.cmrs, fixture_ranges, MAX_RANGES);
 		cmr_info_clear(&info);
 	}
 
@@ -674,9 +639,9 @@ static void test_path_join_root(void **state)
 
 static void test_read_full_file(void **state)
 {
-	struct tmpdir *t = *state;
-	_cleanup_free_ char *path = write_file(t, "f", "0123456789\n");
-	_cleanup_free_ char *empty = write_file(t, "e", "");
+	const char *dir = *state;
+	_cleanup_free_ char *path = write_file(dir, "f", "0123456789\n");
+	_cleanup_free_ char *empty = write_file(dir, "e", "");
 	char *data = (char *)0x1;
 	size_t size = 42;
 
@@ -728,7 +693,7 @@ static void test_read_full_file_procfs(void **state)
 
 static void test_read_full_file_large(void **state)
 {
-	struct tmpdir *t = *state;
+	const char *dir = *state;
 	_cleanup_free_ char *text = malloc(100001);
 	_cleanup_free_ char *path = NULL;
 	char *data;
@@ -738,7 +703,7 @@ static void test_read_full_file_large(void **state)
 	for (size_t i = 0; i < 100000; i++)
 		text[i] = (char)('a' + i % 26);
 	text[100000] = '\0';
-	path = write_file(t, "large", text);
+	path = write_file(dir, "large", text);
 
 	assert_int_equal(read_full_file(path, 100000, &data, &size), 0);
 	assert_int_equal(size, 100000);
@@ -749,33 +714,33 @@ static void test_read_full_file_large(void **state)
 
 static void test_read_root_file(void **state)
 {
-	struct tmpdir *t = *state;
-	_cleanup_free_ char *sys = path_join_root(t->path, "/sys");
+	const char *dir = *state;
+	_cleanup_free_ char *sys = path_join_root(dir, "/sys");
 	_cleanup_free_ char *b = NULL;
 	char *data;
 
 	assert_non_null(sys);
 	assert_int_equal(mkdir(sys, 0755), 0);
-	free(write_file(t, "sys/one", "Y\n"));
-	free(write_file(t, "sys/two", "two\n\n"));
-	free(write_file(t, "sys/none", "1.5.08"));
+	free(write_file(dir, "sys/one", "Y\n"));
+	free(write_file(dir, "sys/two", "two\n\n"));
+	free(write_file(dir, "sys/none", "1.5.08"));
 
-	assert_int_equal(read_root_file(t->path, "/sys/one", 64, &data), 0);
+	assert_int_equal(read_root_file(dir, "/sys/one", 64, &data), 0);
 	assert_string_equal(data, "Y");
 	free(data);
 
 	/* One newline only. */
-	assert_int_equal(read_root_file(t->path, "/sys/two", 64, &data), 0);
+	assert_int_equal(read_root_file(dir, "/sys/two", 64, &data), 0);
 	assert_string_equal(data, "two\n");
 	free(data);
 
-	assert_int_equal(read_root_file(t->path, "/sys/none", 64, &data), 0);
+	assert_int_equal(read_root_file(dir, "/sys/none", 64, &data), 0);
 	assert_string_equal(data, "1.5.08");
 	free(data);
 
 	b = strdup("untouched");
 	data = b;
-	assert_int_equal(read_root_file(t->path, "/sys/missing", 64, &data), -ENOENT);
+	assert_int_equal(read_root_file(dir, "/sys/missing", 64, &data), -ENOENT);
 	assert_ptr_equal(data, b);
 }
 

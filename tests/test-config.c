@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 #include "macro.h"
+#include "test-util.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -401,7 +401,7 @@ static void test_excludes(void **state)
 /* ---- config_load ---- */
 
 struct tmpdir {
-	char path[64];
+	char *path;
 	char *main;   /* path/tdxmemd.conf */
 	char *dropin; /* path/tdxmemd.conf.d */
 };
@@ -412,17 +412,11 @@ static int setup_tmpdir(void **state)
 
 	if (!t)
 		return -1;
-	strcpy(t->path, "/tmp/test-config.XXXXXX");
-	if (!mkdtemp(t->path) || asprintf(&t->main, "%s/tdxmemd.conf", t->path) < 0 ||
-	    asprintf(&t->dropin, "%s/tdxmemd.conf.d", t->path) < 0)
-		return -1;
+	t->path = test_mkdtemp("config");
+	t->main = test_path(t->path, "tdxmemd.conf");
+	t->dropin = test_path(t->path, "tdxmemd.conf.d");
 	*state = t;
 	return 0;
-}
-
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(path);
 }
 
 static int teardown_tmpdir(void **state)
@@ -430,26 +424,12 @@ static int teardown_tmpdir(void **state)
 	struct tmpdir *t = *state;
 	int r;
 
-	r = nftw(t->path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	r = test_rmtree(t->path);
+	free(t->path);
 	free(t->main);
 	free(t->dropin);
 	free(t);
 	return r;
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	_cleanup_free_ char *path = NULL;
-	FILE *f;
-
-	if (name)
-		assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
-	else
-		path = strdup(dir);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
 }
 
 static void test_load_nothing(void **state)
@@ -508,28 +488,27 @@ static void test_load_main_and_dropins(void **state)
 	struct config config;
 	struct parse_error error = {};
 
-	write_file(t->main, NULL,
-		   "[TDX]\nState=initialized\nCmrFile=/from/main\nCmrAttribute=/from/main\n"
-		   "[Policy]\nExclude=dax0.0\nOnlineType=kernel\n");
+	test_put_file(t->main, NULL,
+		      "[TDX]\nState=initialized\nCmrFile=/from/main\nCmrAttribute=/from/main\n"
+		      "[Policy]\nExclude=dax0.0\nOnlineType=kernel\n");
 	assert_int_equal(mkdir(t->dropin, 0755), 0);
 	/* Created out of order: the order read is the names' order. */
-	write_file(t->dropin, "99-last.conf", "[Policy]\nOnlineType=\n");
-	write_file(t->dropin, "20-cmr.conf", "[TDX]\nCmrFile=/from/20\n");
-	write_file(t->dropin, "10-cmr.conf", "[TDX]\nCmrFile=/from/10\nAfterInit=try\n");
-	write_file(t->dropin, "50-state.conf", "[TDX]\nState=bios-enabled\n");
-	write_file(t->dropin, "30-exclude.conf",
-		   "[Policy]\nExclude=dax1.0\nExclude=\nExclude=dax2.0\n");
-	write_file(t->dropin, "40-exclude.conf",
-		   "[Policy]\nExclude=dax3.0\nWhenTdxDisabled=devdax\n");
+	test_put_file(t->dropin, "99-last.conf", "[Policy]\nOnlineType=\n");
+	test_put_file(t->dropin, "20-cmr.conf", "[TDX]\nCmrFile=/from/20\n");
+	test_put_file(t->dropin, "10-cmr.conf", "[TDX]\nCmrFile=/from/10\nAfterInit=try\n");
+	test_put_file(t->dropin, "50-state.conf", "[TDX]\nState=bios-enabled\n");
+	test_put_file(t->dropin, "30-exclude.conf",
+		      "[Policy]\nExclude=dax1.0\nExclude=\nExclude=dax2.0\n");
+	test_put_file(t->dropin, "40-exclude.conf",
+		      "[Policy]\nExclude=dax3.0\nWhenTdxDisabled=devdax\n");
 	/* Not drop-ins: wrong suffix, hidden, directory. */
-	write_file(t->dropin, "60-ignored.conf.bak", "garbage\n");
-	write_file(t->dropin, "60-ignored.txt", "garbage\n");
-	write_file(t->dropin, ".60-hidden.conf", "garbage\n");
-	write_file(t->dropin, "conf", "garbage\n");
-	write_file(t->dropin, ".conf", "garbage\n");
+	test_put_file(t->dropin, "60-ignored.conf.bak", "garbage\n");
+	test_put_file(t->dropin, "60-ignored.txt", "garbage\n");
+	test_put_file(t->dropin, ".60-hidden.conf", "garbage\n");
+	test_put_file(t->dropin, "conf", "garbage\n");
+	test_put_file(t->dropin, ".conf", "garbage\n");
 	{
-		_cleanup_free_ char *dir = NULL;
-		assert_true(asprintf(&dir, "%s/70-dir.conf", t->dropin) > 0);
+		_cleanup_free_ char *dir = test_path(t->dropin, "70-dir.conf");
 		assert_int_equal(mkdir(dir, 0755), 0);
 	}
 
@@ -551,7 +530,7 @@ static void test_load_dropins_without_main(void **state)
 	struct parse_error error = {};
 
 	assert_int_equal(mkdir(t->dropin, 0755), 0);
-	write_file(t->dropin, "a.conf", "[Policy]\nOnlineType=kernel\n");
+	test_put_file(t->dropin, "a.conf", "[Policy]\nOnlineType=kernel\n");
 
 	config_init(&config);
 	assert_int_equal(config_load(&config, t->main, false, t->dropin, &error), 0);
@@ -566,12 +545,12 @@ static void test_load_all_or_nothing(void **state)
 	struct config config;
 	struct parse_error error = {};
 
-	write_file(t->main, NULL, "[TDX]\nState=disabled\n");
+	test_put_file(t->main, NULL, "[TDX]\nState=disabled\n");
 	assert_int_equal(mkdir(t->dropin, 0755), 0);
-	write_file(t->dropin, "10-good.conf", "[Policy]\nOnlineType=movable\nExclude=\n");
-	write_file(t->dropin, "20-bad.conf", "[Policy]\n\nWhenTdxDisabled=maybe\n");
-	write_file(t->dropin, "30-good.conf", "[Policy]\nExclude=x\n");
-	assert_true(asprintf(&bad, "%s/20-bad.conf", t->dropin) > 0);
+	test_put_file(t->dropin, "10-good.conf", "[Policy]\nOnlineType=movable\nExclude=\n");
+	test_put_file(t->dropin, "20-bad.conf", "[Policy]\n\nWhenTdxDisabled=maybe\n");
+	test_put_file(t->dropin, "30-good.conf", "[Policy]\nExclude=x\n");
+	bad = test_path(t->dropin, "20-bad.conf");
 
 	config_init(&config);
 	assert_int_equal(parse_text(&config, baseline_text, &error), 0);
@@ -584,7 +563,7 @@ static void test_load_all_or_nothing(void **state)
 	assert_config(&config, &baseline);
 
 	/* An error in the main file names it. */
-	write_file(t->main, NULL, "[TDX]\nState=\nState=maybe\n");
+	test_put_file(t->main, NULL, "[TDX]\nState=\nState=maybe\n");
 	error = (struct parse_error){};
 	assert_int_equal(config_load(&config, t->main, false, NULL, &error), -EINVAL);
 	assert_string_equal(error.origin, t->main);
@@ -600,7 +579,7 @@ static void test_load_dropin_dir_not_a_directory(void **state)
 	struct parse_error error = {};
 
 	/* Something is there but cannot be listed: that is an error, not "no drop-ins". */
-	write_file(t->dropin, NULL, "");
+	test_put_file(t->dropin, NULL, "");
 	config_init(&config);
 	assert_int_equal(config_load(&config, NULL, false, t->dropin, &error), -ENOTDIR);
 	assert_string_equal(error.origin, t->dropin);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Reading the TDX lines out of a /dev/kmsg fixture. */
 #include "kernel-log.h"
+#include "macro.h"
+#include "test-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,46 +16,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char root[64];
+static char *root;
 
 static int setup(void **state)
 {
-	strcpy(root, "/tmp/tdxmemd-test-klog-XXXXXX");
-	if (!mkdtemp(root))
-		return -1;
-	char dev[96];
-	snprintf(dev, sizeof(dev), "%s/dev", root);
+	_cleanup_free_ char *dev = NULL;
+
+	root = test_mkdtemp("klog");
+	dev = test_path(root, "dev");
 	return mkdir(dev, 0755);
 }
 
 static int teardown(void **state)
 {
-	char command[128];
-	snprintf(command, sizeof(command), "rm -rf '%s'", root);
-	return system(command);
-}
+	int r = test_rmtree(root);
 
-static void write_kmsg(const char *content)
-{
-	char path[96];
-	snprintf(path, sizeof(path), "%s/dev/kmsg", root);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
+	free(root);
+	return r;
 }
 
 static void test_lines(void **state)
 {
 	struct kernel_log log = {0};
 
-	write_kmsg("6,0,0,-;Linux version 6.12.95\n"
-		   "6,339,5140900,-;virt/tdx: CMR: [0x100000, 0x6f800000)\n"
-		   " SUBSYSTEM=platform\n"
-		   " DEVICE=+platform:tdx\n"
-		   "6,340,5140901,-,caller=T1;virt/tdx: CMR: [0x100000000, 0x180000000)\n"
-		   "4,341,5140902,-;kvm: something else\n"
-		   "6,342,5140903,c;virt/tdx: module initialized"); /* no final newline */
+	test_put_file(root, "dev/kmsg",
+		      "6,0,0,-;Linux version 6.12.95\n"
+		      "6,339,5140900,-;virt/tdx: CMR: [0x100000, 0x6f800000)\n"
+		      " SUBSYSTEM=platform\n"
+		      " DEVICE=+platform:tdx\n"
+		      "6,340,5140901,-,caller=T1;virt/tdx: CMR: [0x100000000, 0x180000000)\n"
+		      "4,341,5140902,-;kvm: something else\n"
+		      "6,342,5140903,c;virt/tdx: module initialized"); /* no final newline */
 
 	assert_int_equal(kernel_log_read(root, &log), 0);
 	assert_int_equal(log.origin, KERNEL_LOG_KMSG);
@@ -73,7 +66,7 @@ static void test_wrapped_fixture(void **state)
 {
 	struct kernel_log log = {0};
 
-	write_kmsg("6,5000,0,-;virt/tdx: module initialized\n");
+	test_put_file(root, "dev/kmsg", "6,5000,0,-;virt/tdx: module initialized\n");
 	assert_int_equal(kernel_log_read(root, &log), 0);
 	assert_int_equal(log.origin, KERNEL_LOG_KMSG);
 	assert_int_equal(log.count, 1);
@@ -83,9 +76,8 @@ static void test_wrapped_fixture(void **state)
 static void test_missing(void **state)
 {
 	struct kernel_log log = {0};
-	char path[96];
+	_cleanup_free_ char *path = test_path(root, "dev/kmsg");
 
-	snprintf(path, sizeof(path), "%s/dev/kmsg", root);
 	unlink(path);
 	assert_int_equal(kernel_log_read(root, &log), -ENOENT);
 	assert_null(log.lines);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "macro.h"
 #include "range.h"
+#include "test-util.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -27,16 +28,7 @@ static void set_from(struct range_set *set, const struct range *ranges)
 
 static void assert_set(const struct range_set *set, const struct range *expected)
 {
-	size_t n = 0;
-
-	while (n < MAX_RANGES && expected[n].end != 0)
-		n++;
-
-	assert_int_equal(set->count, n);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(set->items[i].start, expected[i].start);
-		assert_int_equal(set->items[i].end, expected[i].end);
-	}
+	test_assert_ranges(set, expected, MAX_RANGES);
 	/* The invariant every lookup relies on. */
 	for (size_t i = 0; i + 1 < set->count; i++)
 		assert_true(set->items[i].end < set->items[i + 1].start);

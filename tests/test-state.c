@@ -2,6 +2,7 @@
 /* The state of this boot: round trip, atomic save, damaged files. */
 #include "macro.h"
 #include "state.h"
+#include "test-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,32 +13,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static char path[64];
+/* The state file, empty at first, alone in its directory. */
+static char *dir, *path;
 
 static int setup(void **state)
 {
-	strcpy(path, "/tmp/tdxmemd-test-state-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	close(fd);
+	dir = test_mkdtemp("state");
+	path = test_path(dir, "state");
+	test_put_file(path, NULL, "");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	unlink(path);
-	return 0;
-}
+	int r = test_rmtree(dir);
 
-static void write_file(const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	free(path);
+	free(dir);
+	return r;
 }
 
 static void test_round_trip(void **unused)
@@ -87,14 +81,15 @@ static void test_damaged(void **unused)
 	struct state state = {0};
 	unsigned bad = 0;
 
-	write_file("dax0.0 devdax not-convertible applied 17\n"
-		   "garbage\n"
-		   "dax1.0 online cmr-covered applied\n"	 /* no time */
-		   "dax2.0 online made-up applied 5\n"		 /* unknown reason */
-		   "dax3.0 online cmr-covered applied 5 extra\n" /* trailing word */
-		   "region0 online cmr-covered applied 5\n"	 /* not a dax device */
-		   "\n"
-		   "dax4.0 unchanged in-use already 18"); /* no final newline */
+	test_put_file(path, NULL,
+		      "dax0.0 devdax not-convertible applied 17\n"
+		      "garbage\n"
+		      "dax1.0 online cmr-covered applied\n"	    /* no time */
+		      "dax2.0 online made-up applied 5\n"	    /* unknown reason */
+		      "dax3.0 online cmr-covered applied 5 extra\n" /* trailing word */
+		      "region0 online cmr-covered applied 5\n"	    /* not a dax device */
+		      "\n"
+		      "dax4.0 unchanged in-use already 18"); /* no final newline */
 	assert_int_equal(state_load(path, &state, &bad), 0);
 	assert_int_equal(bad, 6);
 	assert_int_equal(state.count, 2);

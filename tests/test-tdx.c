@@ -3,6 +3,7 @@
 #include "kernel-log.h"
 #include "macro.h"
 #include "tdx.h"
+#include "test-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* -1 unreadable, 0 no, 1 yes */
 static const struct {
@@ -57,38 +57,6 @@ static void test_names(void **state)
 	assert_int_equal(s, TDX_STATE_DISABLED);
 }
 
-/* Writes DIR/PATH, creating parents. */
-static void put(const char *dir, const char *path, const char *content)
-{
-	char full[512], *slash;
-
-	snprintf(full, sizeof(full), "%s%s", dir, path);
-	for (slash = strchr(full + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(full, 0755);
-		*slash = '/';
-	}
-	FILE *f = fopen(full, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-}
-
-static char *make_root(void)
-{
-	char *dir = strdup("/tmp/tdxmemd-test-tdx-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	return dir;
-}
-
-static void remove_root(char *dir)
-{
-	char command[600];
-	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
-	assert_int_equal(system(command), 0);
-	free(dir);
-}
-
 static enum tdx_state read_state(const char *root)
 {
 	struct kernel_log log = {0};
@@ -106,42 +74,44 @@ static void test_fixture_trees(void **state)
 	char *root;
 
 	/* No TDX: cpuinfo without the flag, a log without TDX lines. */
-	root = make_root();
-	put(root, "/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme tdx_guest\n");
-	put(root, "/dev/kmsg", "6,0,0,-;Linux version 6.12\n");
+	root = test_mkdtemp("tdx");
+	test_put_file(root, "/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme tdx_guest\n");
+	test_put_file(root, "/dev/kmsg", "6,0,0,-;Linux version 6.12\n");
 	assert_int_equal(read_state(root), TDX_STATE_DISABLED);
 
 	/* BIOS-enabled by the flag alone; "tdx_host_platformX" is another flag. */
-	put(root, "/proc/cpuinfo", "flags\t\t: fpu tdx_host_platform vme\n");
+	test_put_file(root, "/proc/cpuinfo", "flags\t\t: fpu tdx_host_platform vme\n");
 	assert_int_equal(read_state(root), TDX_STATE_BIOS_ENABLED);
-	put(root, "/proc/cpuinfo", "flags\t\t: fpu tdx_host_platformX\n");
+	test_put_file(root, "/proc/cpuinfo", "flags\t\t: fpu tdx_host_platformX\n");
 	assert_int_equal(read_state(root), TDX_STATE_DISABLED);
 
 	/* Initialized, v6.12 wording, with a kmsg dictionary line in between. */
-	put(root, "/dev/kmsg",
-	    "6,0,0,-;Linux version 6.12\n"
-	    "6,12,100,-;virt/tdx: BIOS enabled: private KeyID range [16, 64)\n"
-	    " SUBSYSTEM=cpu\n"
-	    "6,40,900,-;virt/tdx: module initialized\n");
-	put(root, "/proc/cpuinfo", "flags\t\t: fpu tdx_host_platform\n");
+	test_put_file(root, "/dev/kmsg",
+		      "6,0,0,-;Linux version 6.12\n"
+		      "6,12,100,-;virt/tdx: BIOS enabled: private KeyID range [16, 64)\n"
+		      " SUBSYSTEM=cpu\n"
+		      "6,40,900,-;virt/tdx: module initialized\n");
+	test_put_file(root, "/proc/cpuinfo", "flags\t\t: fpu tdx_host_platform\n");
 	assert_int_equal(read_state(root), TDX_STATE_INITIALIZED);
 
 	/* Newer kernels' wording, failed. */
-	put(root, "/dev/kmsg",
-	    "6,0,0,-;Linux version 6.19\n"
-	    "3,50,900,-;virt/tdx: TDX-Module initialization failed (-5)\n");
+	test_put_file(root, "/dev/kmsg",
+		      "6,0,0,-;Linux version 6.19\n"
+		      "3,50,900,-;virt/tdx: TDX-Module initialization failed (-5)\n");
 	assert_int_equal(read_state(root), TDX_STATE_INIT_FAILED);
 
 	/* kvm_intel.tdx=Y alone. */
-	put(root, "/dev/kmsg", "6,0,0,-;Linux version 6.12\n");
-	put(root, "/sys/module/kvm_intel/parameters/tdx", "Y\n");
+	test_put_file(root, "/dev/kmsg", "6,0,0,-;Linux version 6.12\n");
+	test_put_file(root, "/sys/module/kvm_intel/parameters/tdx", "Y\n");
 	assert_int_equal(read_state(root), TDX_STATE_INITIALIZED);
-	remove_root(root);
+	assert_int_equal(test_rmtree(root), 0);
+	free(root);
 
 	/* Nothing readable at all. */
-	root = make_root();
+	root = test_mkdtemp("tdx");
 	assert_int_equal(read_state(root), TDX_STATE_UNKNOWN);
-	remove_root(root);
+	assert_int_equal(test_rmtree(root), 0);
+	free(root);
 }
 
 int main(void)

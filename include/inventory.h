@@ -39,7 +39,7 @@ struct dax_device {
 	unsigned blocks; /* memory blocks the device spans (or would span) */
 	unsigned blocks_online;
 	enum memory_zone zone;
-	bool in_use;		   /* /dev/daxX.Y open or mapped by a process */
+	bool in_use;		   /* devdax, and /dev/daxX.Y open or mapped */
 	char *cxl_region;	   /* "region0", or NULL when not CXL memory */
 	char *cxl_memdevs;	   /* "mem0:0x1234 mem1:0x5678", or NULL */
 	struct daxctl_dev *handle; /* owned by the inventory's daxctl context */

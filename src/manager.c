@@ -194,17 +194,23 @@ static void read_kernel_log(struct manager *m)
 			    strerror(-r));
 }
 
-int manager_load_cmrs(struct manager *m)
+/* The CMRs under the current configuration, with @kernel_log as the last source. */
+static int adopt_cmrs(struct manager *m, const struct kernel_log *kernel_log)
 {
 	struct cmr_info cmrs = {0};
 
-	read_kernel_log(m);
-	int r = load_cmrs(m, &m->config, &m->kernel_log, &cmrs);
+	int r = load_cmrs(m, &m->config, kernel_log, &cmrs);
 	if (r < 0)
 		return r;
 	cmr_info_clear(&m->cmrs);
 	m->cmrs = cmrs;
 	return 0;
+}
+
+int manager_load_cmrs(struct manager *m)
+{
+	read_kernel_log(m);
+	return adopt_cmrs(m, &m->kernel_log);
 }
 
 int manager_reload(struct manager *m)
@@ -448,10 +454,9 @@ int manager_run_once(struct manager *m)
 {
 	bool any_failed = false;
 
-	if (manager_load_cmrs(m) < 0)
-		return EXIT_INPUT_ERROR;
-
-	if (manager_lock_for_pass(m) < 0 || manager_read(m) < 0)
+	/* One read of the kernel log serves the TDX state and the CMRs. */
+	if (manager_lock_for_pass(m) < 0 || manager_read(m) < 0 ||
+	    adopt_cmrs(m, &m->kernel_log) < 0)
 		return EXIT_INPUT_ERROR;
 
 	/* Named devices must exist: a typo must not pass as "nothing to do". */

@@ -457,7 +457,11 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 		}
 	}
 
-	if (inventory.count > 0) {
+	/* Who holds /dev/daxX.Y matters only for devdax devices: scan /proc for those. */
+	bool any_devdax = false;
+	for (size_t i = 0; i < inventory.count; i++)
+		any_devdax |= inventory.devices[i].mode == DAX_MODE_DEVDAX;
+	if (any_devdax) {
 		r = scan_dax_users(sysroot, &users);
 		if (r < 0) {
 			parse_error_set(ret_error, "/proc", 0, "cannot scan processes: %s",

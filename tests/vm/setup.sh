@@ -78,6 +78,8 @@ ensure_backports() {
 		log "adding ${BACKPORTS} to /etc/apt/sources.list.d/backports.list"
 		echo "deb ${MIRROR} ${BACKPORTS} main" \
 			>/etc/apt/sources.list.d/backports.list
+		# A new source needs a new update, even if one ran before.
+		apt_updated=0
 	fi
 	apt_update
 	apt-cache policy | grep -q "n=${BACKPORTS}," ||

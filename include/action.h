@@ -9,6 +9,7 @@
 #include "policy.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct kmod_ctx;
 
@@ -31,8 +32,11 @@ struct action_options {
 	 * (platform.md §2): the zone is then not ours to verify.
 	 */
 	bool kernel_auto_online;
-	struct kmod_ctx *kmod; /* loads kmem before binding; NULL in tests */
-	const char *dev_dir;   /* where /dev/daxX.Y must reappear: "/dev" */
+	struct kmod_ctx *kmod;	 /* loads kmem before binding; NULL in tests */
+	const char *dev_dir;	 /* where /dev/daxX.Y must reappear: "/dev" */
+	const char *memory_dir;	 /* "/sys/devices/system/memory" */
+	const char *dax_bus_dir; /* "/sys/bus/dax" */
+	uint64_t block_size;	 /* of memory_dir's blocks */
 };
 
 struct action_result {
@@ -45,14 +49,23 @@ struct action_result {
 };
 
 /*
- * Brings @device into the state @decision asks for. Online: bind kmem, online
- * every block in the configured zone, verify; on any failure offline what is
- * online, return the device to devdax and verify /dev/daxX.Y. Devdax: offline
- * (never forced) and bind device_dax. Returns the outcome in *ret_result; the
- * caller refreshes the device's facts afterwards.
+ * Brings @device into the state @decision asks for, touching only its own
+ * memory blocks (device->pluggable). Online: bind kmem, online every block in
+ * the configured zone, verify; on any failure offline what is online, return
+ * the device to devdax and verify /dev/daxX.Y. Devdax: offline (never forced)
+ * and bind device_dax. Unchanged: a device no driver holds (the dax bus is
+ * held) gets device_dax, so that /dev/daxX.Y is usable; any other is left as
+ * it is. Returns the outcome in *ret_result; the caller refreshes the
+ * device's facts afterwards.
  */
 void action_apply(struct dax_device *device, enum decision decision,
 		  const struct action_options *options, struct action_result *ret_result);
+
+/*
+ * Gives an unbound device device_dax: for devices tdxmemd does not decide
+ * for, which the held bus would otherwise leave without a driver.
+ */
+int action_bind_devdax(struct dax_device *device, const struct action_options *options);
 
 /* Whether @device is already in the state @decision asks for. Pure. */
 bool action_state_holds(const struct dax_device *device, enum decision decision);

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "memory-blocks.h"
 #include "parse-error.h"
 #include "range.h"
 
@@ -22,21 +23,25 @@ enum dax_mode {
 	DAX_MODE_SYSTEM_RAM, /* kmem bound: memory blocks */
 };
 
-enum memory_zone {
-	MEMORY_ZONE_NONE, /* no block online */
-	MEMORY_ZONE_MOVABLE,
-	MEMORY_ZONE_NORMAL,  /* at least one online block outside ZONE_MOVABLE */
-	MEMORY_ZONE_UNKNOWN, /* partly online: libdaxctl cannot tell */
-};
-
 struct dax_device {
-	char *name;		    /* "dax0.0", also the character device name */
-	struct range_set mappings;  /* physical ranges of the device */
-	struct range_set pluggable; /* the whole memory blocks kmem would add */
+	char *name;		   /* "dax0.0", also the character device name */
+	struct range_set mappings; /* physical ranges of the device, merged */
+	/*
+	 * The device's own memory blocks: each mapping's whole-block part
+	 * (memory-blocks.h). What goes online, what the CMRs must cover.
+	 */
+	struct range_set pluggable;
 	uint64_t size;
 	int target_node; /* -1: none, kmem refuses the device */
+	/*
+	 * Volatile memory tdxmemd decides for (CXL RAM, soft-reserved). Other
+	 * dax devices (persistent memory namespaces) are only given the
+	 * driver they would get without tdxmemd (see dax-bus.h).
+	 */
+	bool managed;
 	enum dax_mode mode;
-	unsigned blocks; /* memory blocks the device spans (or would span) */
+	unsigned blocks;	 /* of pluggable: added by kmem or to be */
+	unsigned blocks_present; /* added (memoryN exists), online or not */
 	unsigned blocks_online;
 	enum memory_zone zone;
 	bool in_use;		   /* devdax, and /dev/daxX.Y open or mapped */
@@ -46,6 +51,7 @@ struct dax_device {
 };
 
 struct inventory {
+	char *memory_dir; /* SYSROOT/sys/devices/system/memory */
 	struct daxctl_ctx *daxctl;
 	struct cxl_ctx *cxl; /* NULL when libcxl finds no CXL bus */
 	uint64_t block_size;
@@ -61,21 +67,13 @@ struct inventory {
 int inventory_scan(struct inventory *inventory, const char *sysroot, struct parse_error *ret_error);
 
 /* Re-reads mode, blocks online and zone of one device, after an action. */
-void inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);
+int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);
 
 struct dax_device *inventory_find(struct inventory *inventory, const char *name);
 
 void inventory_clear(struct inventory *inventory);
 
 const char *dax_mode_to_string(enum dax_mode mode);
-const char *memory_zone_to_string(enum memory_zone zone);
-
-/*
- * Pure helpers, exposed for tests. The part of [start, end) that kmem
- * hot-plugs: start rounded up and end rounded down to @block_size
- * (drivers/dax/kmem.c dax_kmem_range()). Returns false when nothing is left.
- */
-bool kmem_pluggable_range(struct range mapping, uint64_t block_size, struct range *ret);
 
 /* Finds "regionN" in a sysfs path ".../regionN/dax_regionN/daxN.M". */
 int cxl_region_from_sysfs_path(const char *path, char **ret_region);

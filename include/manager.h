@@ -12,6 +12,7 @@
 #include "kernel-log.h"
 #include "record.h"
 #include "state.h"
+#include "tdx-init.h"
 #include "tdx.h"
 
 #include <stdbool.h>
@@ -90,8 +91,19 @@ int manager_pass(struct manager *manager, char *const *devices, bool *ret_any_fa
 /* tdxmemd --once: load the CMRs, one pass, print. Returns an EXIT_* code. */
 int manager_run_once(struct manager *manager);
 
+/*
+ * When tdxmemd cannot decide (its configuration or CMR file is broken): holds
+ * the dax bus and gives every unbound dax device device_dax, so that nothing
+ * is added before a decision and every /dev/daxX.Y is usable. Touches no
+ * memory block and no bound device.
+ */
+void manager_keep_safe(const struct manager_options *options);
+
 /* A device went away: when it comes back, it is a new device. */
 void manager_forget_device(struct manager *manager, const char *name);
+
+/* Whether TDX initialization would succeed with what the last read found present. */
+struct tdx_init_check manager_tdx_init_check(const struct manager *manager);
 
 /* tdxmemd status: the devices as they are, with their last decisions. */
 int manager_status(struct manager *manager);

@@ -14,3 +14,6 @@
 
 /* The daemon set auto_online_blocks to offline at start. */
 #define MESSAGE_ID_AUTO_ONLINE "8e2d41a7c35b4f6e9d0a1c2b3e4f5a66"
+
+/* The daemon found memory present that would make TDX initialization fail. */
+#define MESSAGE_ID_TDX_INIT_AT_RISK "5c0e9b7d2a4f4d1e8b6a3f9c7d2e1b40"

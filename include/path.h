@@ -18,3 +18,10 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 
 /* Reads SYSROOT/@path and strips one trailing newline. */
 int read_root_file(const char *sysroot, const char *path, size_t max, char **ret_data);
+
+/*
+ * Writes @value to an existing file (a sysfs attribute) in one write(2), as
+ * the kernel's store functions expect. Returns 0 or -errno; a short write is
+ * -EIO.
+ */
+int write_string_file(const char *path, const char *value);

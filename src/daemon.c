@@ -9,8 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libudev.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -38,6 +40,10 @@ struct daemon {
 	struct udev *udev;
 	struct udev_monitor *monitor;
 	sd_event_source *settle;
+	int kmsg_fd; /* /dev/kmsg, read from its end on: new kernel messages */
+
+	/* The last outlook for TDX initialization, to record when it turns bad. */
+	struct tdx_init_check init;
 
 	/* What the next pass decides: every device, or only those named. */
 	bool pending_all;
@@ -62,11 +68,43 @@ static void notify_status(struct daemon *d)
 	const struct inventory *inventory = &d->manager->inventory;
 
 	for (size_t i = 0; i < inventory->count; i++) {
-		online += inventory->devices[i].mode == DAX_MODE_SYSTEM_RAM;
-		devdax += inventory->devices[i].mode == DAX_MODE_DEVDAX;
+		online += inventory->devices[i].managed &&
+			  inventory->devices[i].mode == DAX_MODE_SYSTEM_RAM;
+		devdax +=
+		    inventory->devices[i].managed && inventory->devices[i].mode == DAX_MODE_DEVDAX;
 	}
-	sd_notifyf(0, "STATUS=TDX %s; %zu dax devices: %zu online, %zu devdax",
-		   tdx_state_to_string(d->manager->tdx_state), inventory->count, online, devdax);
+	sd_notifyf(0, "STATUS=TDX %s; %zu online, %zu devdax",
+		   tdx_state_to_string(d->manager->tdx_state), online, devdax);
+}
+
+/*
+ * One record when TDX initialization would start to fail (or fail for
+ * another range): what an administrator must know before initializing TDX.
+ */
+static void watch_tdx_init(struct daemon *d)
+{
+	struct tdx_init_check now = manager_tdx_init_check(d->manager);
+	bool same =
+	    now.outlook == d->init.outlook &&
+	    (now.outlook != TDX_INIT_WOULD_FAIL || (now.blocking.start == d->init.blocking.start &&
+						    now.blocking.end == d->init.blocking.end));
+
+	if (!same && now.outlook == TDX_INIT_WOULD_FAIL) {
+		char range[64];
+		snprintf(range, sizeof(range), "%#" PRIx64 "-%#" PRIx64, now.blocking.start,
+			 now.blocking.end);
+		sd_journal_send("MESSAGE=TDX initialization would fail now: %s is present and "
+				"outside the CMRs.",
+				range, "MESSAGE_ID=" MESSAGE_ID_TDX_INIT_AT_RISK, "PRIORITY=%d",
+				LOG_WARNING, "SYSLOG_IDENTIFIER=tdxmemd", "TDXMEMD_UNCOVERED=%s",
+				range, "TDXMEMD_TDX_STATE=%s",
+				tdx_state_to_string(d->manager->tdx_state), NULL);
+	} else if (!same && d->init.outlook == TDX_INIT_WOULD_FAIL &&
+		   now.outlook == TDX_INIT_WOULD_SUCCEED) {
+		log_info("TDX initialization would succeed again: all present memory is "
+			 "convertible.");
+	}
+	d->init = now;
 }
 
 static void daemon_pass(struct daemon *d)
@@ -80,6 +118,7 @@ static void daemon_pass(struct daemon *d)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
 	pending_clear(d);
 	notify_status(d);
+	watch_tdx_init(d);
 }
 
 static int on_settle(sd_event_source *source, uint64_t usec, void *userdata)
@@ -128,10 +167,64 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 	} else if (streq(subsystem, "memory")) {
 		/* a block onlined or offlined by hand: the whole of its device is checked */
 		d->pending_all = true;
+	} else if (streq(subsystem, "module") || streq(subsystem, "faux")) {
+		/*
+		 * The TDX state may have changed: kvm_intel (tdx=1) initializes
+		 * the TDX module on 6.16-7.1 kernels, and the faux device
+		 * tdx_host appears once it is initialized (tdx.h).
+		 */
+		if (!streq(name, "kvm_intel") && !streq(name, "tdx_host"))
+			return;
+		d->pending_all = true;
 	} else {
 		return;
 	}
 	settle_later(d);
+}
+
+/*
+ * New kernel messages: a "virt/tdx: " line means the TDX state may have
+ * changed (initialized, or failed), which no uevent tells. Records are
+ * read one per read(2) (Documentation/ABI/testing/dev-kmsg); EPIPE means
+ * some were overwritten before we read them, and reading goes on.
+ */
+static int on_kmsg(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	char record[8192];
+	bool tdx = false;
+
+	for (;;) {
+		ssize_t n = read(fd, record, sizeof(record) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		record[n] = '\0';
+		tdx |= strstr(record, ";virt/tdx: ") != NULL || strstr(record, " virt/tdx: ");
+	}
+	if (tdx) {
+		log_debug("New virt/tdx kernel messages: deciding again.");
+		d->pending_all = true;
+		settle_later(d);
+	}
+	return 0;
+}
+
+/* Without /dev/kmsg the TDX state is still read at every pass; only the trigger is lost. */
+static int setup_kmsg(struct daemon *d)
+{
+	_cleanup_free_ char *path = path_join_root(d->manager->options.sysroot, "/dev/kmsg");
+	if (!path)
+		return -ENOMEM;
+	d->kmsg_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (d->kmsg_fd < 0 || lseek(d->kmsg_fd, 0, SEEK_END) < 0) {
+		log_warning("Cannot watch %s (%m): a change of the TDX state that only the kernel "
+			    "log shows waits for the next device event.",
+			    path);
+		return 0;
+	}
+	return sd_event_add_io(d->event, NULL, d->kmsg_fd, EPOLLIN, on_kmsg, d);
 }
 
 static int on_uevent(sd_event_source *source, int fd, uint32_t revents, void *userdata)
@@ -215,7 +308,7 @@ static void take_over_auto_online(struct daemon *d)
 
 static int setup_monitor(struct daemon *d)
 {
-	static const char *const subsystems[] = {"dax", "cxl", "memory"};
+	static const char *const subsystems[] = {"dax", "cxl", "memory", "module", "faux"};
 	int r;
 
 	d->udev = udev_new();
@@ -276,13 +369,15 @@ static void daemon_done(struct daemon *d)
 	pending_clear(d);
 	sd_event_source_unref(d->settle);
 	sd_event_unref(d->event);
+	if (d->kmsg_fd >= 0)
+		close(d->kmsg_fd);
 	udev_monitor_unref(d->monitor);
 	udev_unref(d->udev);
 }
 
 int daemon_run(struct manager *manager)
 {
-	_cleanup_(daemon_done) struct daemon d = {.manager = manager};
+	_cleanup_(daemon_done) struct daemon d = {.manager = manager, .kmsg_fd = -1};
 	int r;
 
 	if (mkdir(TDXMEMD_RUNTIME_DIR, 0755) < 0 && errno != EEXIST) {
@@ -291,13 +386,17 @@ int daemon_run(struct manager *manager)
 	}
 
 	r = manager_load_cmrs(manager);
-	if (r < 0)
+	if (r < 0) {
+		manager_keep_safe(&manager->options);
 		return EXIT_INPUT_ERROR;
+	}
 
 	/* Listen before the first look, so no device can slip between the two. */
 	r = setup_event(&d);
 	if (r >= 0)
 		r = setup_monitor(&d);
+	if (r >= 0)
+		r = setup_kmsg(&d);
 	if (r < 0) {
 		log_error("Cannot set up the event loop: %s", strerror(-r));
 		return EXIT_INPUT_ERROR;

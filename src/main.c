@@ -200,8 +200,11 @@ int main(int argc, char *argv[])
 		return r == 0 ? EXIT_SUCCESS : EXIT_INPUT_ERROR;
 
 	r = manager_new(&args.options, &manager);
-	if (r < 0)
+	if (r < 0) {
+		if (args.command != COMMAND_STATUS)
+			manager_keep_safe(&args.options);
 		return EXIT_INPUT_ERROR;
+	}
 
 	switch (args.command) {
 	case COMMAND_ONCE:

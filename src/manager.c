@@ -2,6 +2,7 @@
 #include "manager.h"
 
 #include "action.h"
+#include "dax-bus.h"
 #include "log.h"
 #include "macro.h"
 #include "path.h"
@@ -315,8 +316,8 @@ static bool wanted(char *const *devices, const char *name)
 
 /*
  * Daemon: whether this pass may leave @device alone without a record. The
- * decision and reason are those already recorded, and either the device is
- * in that state, or acting failed before (not retried until a reload).
+ * decision is the one already recorded, and either the device is in that
+ * state, or acting failed before (not retried until a reload).
  */
 static bool already_recorded(const struct manager *m, const struct dax_device *device,
 			     const struct verdict *verdict)
@@ -324,8 +325,13 @@ static bool already_recorded(const struct manager *m, const struct dax_device *d
 	if (!m->options.daemon)
 		return false;
 
+	/*
+	 * The decision, not its reason: when TDX initializes, a devdax device
+	 * kept for "not-convertible" stays devdax for "tdx-initialized", and
+	 * another record would tell nothing new.
+	 */
 	const struct state_entry *last = state_find((struct state *)&m->state, device->name);
-	if (!last || last->decision != verdict->decision || last->reason != verdict->reason)
+	if (!last || last->decision != verdict->decision)
 		return false;
 	return action_state_holds(device, verdict->decision) ||
 	       last->outcome == OUTCOME_ROLLED_BACK || last->outcome == OUTCOME_FAILED;
@@ -360,6 +366,74 @@ static bool kernel_auto_onlines(const char *sysroot)
 	return !streq(value, "offline");
 }
 
+/*
+ * Before anything loads kmem: from now on no dax device is bound, and no
+ * memory added, before tdxmemd's decision (dax-bus.h).
+ */
+static void hold_dax_bus(void)
+{
+	bool was_held = false;
+
+	int r = dax_bus_hold(DAX_BUS_DIR, &was_held);
+	if (r == -ENOENT)
+		return; /* no dax core: no dax device can appear */
+	if (r < 0) {
+		log_error("Cannot hold the dax bus (%s/drivers_autoprobe): %s. New CXL memory may "
+			  "be added before tdxmemd decides.",
+			  DAX_BUS_DIR, strerror(-r));
+		return;
+	}
+	if (!was_held)
+		log_info("Holding the dax bus (%s/drivers_autoprobe=0): new dax devices wait "
+			 "unbound for tdxmemd's decision.",
+			 DAX_BUS_DIR);
+}
+
+/*
+ * A dax device tdxmemd does not decide for gets what the kernel would have
+ * bound without the hold: device_dax (drivers/dax/bus.c dax_match_type()).
+ */
+static void give_default_driver(struct manager *m, struct dax_device *device,
+				const struct action_options *options)
+{
+	if (device->mode != DAX_MODE_DISABLED || !dax_bus_held(options->dax_bus_dir))
+		return;
+	int r = action_bind_devdax(device, options);
+	if (r < 0)
+		log_error("%s: cannot bind device_dax: %s", device->name, strerror(-r));
+	else
+		log_info("%s: bound to device_dax (not volatile memory: tdxmemd does not decide "
+			 "for it).",
+			 device->name);
+	(void)inventory_refresh_device(&m->inventory, device);
+}
+
+void manager_keep_safe(const struct manager_options *options)
+{
+	_cleanup_(inventory_clear) struct inventory inventory = {0};
+	struct parse_error error = {0};
+
+	if (options->dry_run)
+		return;
+	hold_dax_bus();
+	if (inventory_scan(&inventory, options->sysroot, &error) < 0)
+		return;
+
+	struct action_options action = {.dev_dir = "/dev"};
+	for (size_t i = 0; i < inventory.count; i++) {
+		struct dax_device *device = &inventory.devices[i];
+		if (device->mode != DAX_MODE_DISABLED)
+			continue;
+		int r = action_bind_devdax(device, &action);
+		if (r < 0)
+			log_error("%s: cannot bind device_dax: %s", device->name, strerror(-r));
+		else
+			log_warning("%s: bound to device_dax, undecided: tdxmemd cannot decide "
+				    "until its input is fixed.",
+				    device->name);
+	}
+}
+
 /* Decides, acts and records for the devices the last read found. */
 static int manager_act(struct manager *m, char *const *devices, bool *ret_any_failed)
 {
@@ -376,12 +450,23 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	    .kernel_auto_online = kernel_auto_onlines(m->options.sysroot),
 	    .kmod = m->kmod,
 	    .dev_dir = "/dev",
+	    .memory_dir = m->inventory.memory_dir,
+	    .dax_bus_dir = DAX_BUS_DIR,
+	    .block_size = m->inventory.block_size,
 	};
+
+	if (!options.dry_run)
+		hold_dax_bus();
 
 	for (size_t i = 0; i < m->inventory.count; i++) {
 		struct dax_device *device = &m->inventory.devices[i];
 		if (!wanted(devices, device->name))
 			continue;
+		if (!device->managed) {
+			if (!options.dry_run)
+				give_default_driver(m, device, &options);
+			continue;
+		}
 
 		struct verdict verdict = manager_decide(m, device);
 		if (already_recorded(m, device, &verdict))
@@ -402,7 +487,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		if (record->result.outcome == OUTCOME_APPLIED ||
 		    record->result.outcome == OUTCOME_ROLLED_BACK ||
 		    record->result.outcome == OUTCOME_FAILED)
-			inventory_refresh_device(&m->inventory, device);
+			(void)inventory_refresh_device(&m->inventory, device);
 
 		if (record->result.rollback_error)
 			log_error("%s: returning the device to devdax failed: %s", device->name,
@@ -455,9 +540,12 @@ int manager_run_once(struct manager *m)
 	bool any_failed = false;
 
 	/* One read of the kernel log serves the TDX state and the CMRs. */
-	if (manager_lock_for_pass(m) < 0 || manager_read(m) < 0 ||
-	    adopt_cmrs(m, &m->kernel_log) < 0)
+	if (manager_lock_for_pass(m) < 0 || manager_read(m) < 0)
 		return EXIT_INPUT_ERROR;
+	if (adopt_cmrs(m, &m->kernel_log) < 0) {
+		manager_keep_safe(&m->options);
+		return EXIT_INPUT_ERROR;
+	}
 
 	/* Named devices must exist: a typo must not pass as "nothing to do". */
 	for (char **d = m->options.devices; d && *d; d++)
@@ -478,11 +566,35 @@ int manager_run_once(struct manager *m)
 	return any_failed ? EXIT_ACTION_FAILED : EXIT_ALL_DECIDED;
 }
 
+struct tdx_init_check manager_tdx_init_check(const struct manager *m)
+{
+	struct range_set present = {0};
+	bool readable = boot_ram_read(m->options.sysroot, &present) >= 0;
+
+	for (size_t i = 0; readable && i < m->inventory.count; i++) {
+		const struct dax_device *device = &m->inventory.devices[i];
+		if (device->blocks_present == 0)
+			continue;
+		for (size_t j = 0; readable && j < device->pluggable.count; j++)
+			readable = range_set_add(&present, device->pluggable.items[j].start,
+						 device->pluggable.items[j].end) >= 0;
+	}
+	struct tdx_init_check check =
+	    tdx_init_check(m->tdx_state, m->cmrs.source == CMR_SOURCE_NONE ? NULL : &m->cmrs.cmrs,
+			   readable ? &present : NULL);
+	range_set_clear(&present);
+	return check;
+}
+
 int manager_status(struct manager *m)
 {
 	int r = manager_read(m);
 	if (r < 0)
 		return EXIT_INPUT_ERROR;
-	r = status_print(stdout, &m->inventory, &m->state, m->options.json);
+	/* for the TDX init outlook only: unreadable CMRs make it "unknown" */
+	if (adopt_cmrs(m, &m->kernel_log) < 0)
+		m->cmrs = (struct cmr_info){.source = CMR_SOURCE_NONE};
+	struct tdx_init_check check = manager_tdx_init_check(m);
+	r = status_print(stdout, &m->inventory, &m->state, m->tdx_state, &check, m->options.json);
 	return r < 0 ? EXIT_INPUT_ERROR : EXIT_ALL_DECIDED;
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The action's failure paths, with libdaxctl replaced at link time
- * (-Wl,--wrap=daxctl_*): a simulated device whose kernel refuses or keeps
- * chosen blocks. Whatever fails, a device must end whole: every block
- * online, or devdax with none online and /dev/daxX.Y present.
+ * The action against a fake sysfs tree: memoryN/{state,phys_index,
+ * valid_zones} and the dax bus's kmem/bind, with a simulated kernel behind
+ * every sysfs write (write_string_file() and three libdaxctl calls replaced
+ * at link time, -Wl,--wrap=). Device A has two mappings with device B's
+ * blocks between them; B is online. Whatever A's action does or fails at,
+ * A ends whole (every block online, or devdax with none online and
+ * /dev/daxX.Y present) and no file of B is ever written.
  */
 #include "action.h"
 #include "macro.h"
@@ -16,15 +19,22 @@
 #include <cmocka.h>
 #include <daxctl/libdaxctl.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_BLOCKS 8
+#define BLOCK	   (128ull << 20)
+#define MAX_BLOCKS 16
+
+/* A's mappings: blocks 2-3 and 6-7; B's (another device, online): 4-5. */
+static const unsigned a_blocks[] = {2, 3, 6, 7};
+static const unsigned b_blocks[] = {4, 5};
 
 enum zone {
+	ABSENT, /* no memoryN: not added */
 	OFF,
 	MOVABLE,
 	NORMAL
@@ -32,40 +42,115 @@ enum zone {
 
 static struct simulated {
 	enum dax_mode mode;
-	int blocks;
 	enum zone block[MAX_BLOCKS];
-	int refuse_online_at;  /* the kernel refuses this block (EPERM), -1: none */
-	int refuse_offline_at; /* this block cannot be offlined (EBUSY), -1: none */
+	int refuse_online_at;  /* this block index refuses online (TDX: EPERM), -1: none */
+	int refuse_offline_at; /* this block index cannot be offlined (EBUSY), -1: none */
 	bool force_normal;     /* another agent onlines blocks in ZONE_NORMAL */
-	int fail_enable_ram;   /* errno for enable_ram, or 0 */
+	int fail_bind_kmem;    /* errno for kmem's bind, or 0 */
 	int fail_enable_devdax;
-	bool stranded; /* kmem unbound while blocks were online */
-	int calls;     /* any call that changes state */
+	bool stranded;	/* kmem unbound while blocks were online */
+	bool b_written; /* any write to a block of device B */
+	int writes;	/* any write that changes state */
 } sim;
 
-/* Stands for /dev: where /dev/dax0.0 is, or is not. */
-static char *dev_dir;
+static char *root;    /* the fake tree: memory/, bus/dax/, dev/ */
+static char *mem_dir; /* root/memory */
+static char *dev_dir; /* root/dev */
+static char *bus_dir; /* root/bus/dax */
 
 static int dummy;
 #define HANDLE ((struct daxctl_dev *)&dummy)
-#define MEMORY ((struct daxctl_memory *)&dummy)
+
+static bool is_b_block(unsigned n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(b_blocks); i++)
+		if (b_blocks[i] == n)
+			return true;
+	return false;
+}
+
+static void put_block(unsigned n, enum zone zone)
+{
+	char rel[64], phys[32];
+
+	sim.block[n] = zone;
+	if (zone == ABSENT) {
+		snprintf(rel, sizeof(rel), "memory/memory%u", n);
+		_cleanup_free_ char *dir = test_path(root, rel);
+		test_rmtree(dir);
+		return;
+	}
+	snprintf(phys, sizeof(phys), "%08x\n", n);
+	snprintf(rel, sizeof(rel), "memory/memory%u/phys_index", n);
+	test_put_file(root, rel, phys);
+	snprintf(rel, sizeof(rel), "memory/memory%u/state", n);
+	test_put_file(root, rel, zone == OFF ? "offline\n" : "online\n");
+	snprintf(rel, sizeof(rel), "memory/memory%u/valid_zones", n);
+	test_put_file(root, rel,
+		      zone == MOVABLE  ? "Movable\n"
+		      : zone == NORMAL ? "Normal\n"
+				       : "Normal Movable\n");
+}
 
 static void chardev(bool present)
 {
-	if (present) {
+	_cleanup_free_ char *path = test_path(dev_dir, "dax0.0");
+	if (present)
 		test_put_file(dev_dir, "dax0.0", "");
-	} else {
-		_cleanup_free_ char *path = test_path(dev_dir, "dax0.0");
+	else
 		unlink(path);
-	}
 }
 
-static int online_count(void)
+static int a_online(void)
 {
 	int n = 0;
-	for (int i = 0; i < sim.blocks; i++)
-		n += sim.block[i] != OFF;
+	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+		n += sim.block[a_blocks[i]] >= MOVABLE;
 	return n;
+}
+
+/* The kernel behind sysfs: memoryN/state and drivers/kmem/bind. */
+int __real_write_string_file(const char *path, const char *value);
+int __wrap_write_string_file(const char *path, const char *value);
+int __wrap_write_string_file(const char *path, const char *value)
+{
+	unsigned n;
+
+	if (strncmp(path, mem_dir, strlen(mem_dir)) == 0 &&
+	    sscanf(path + strlen(mem_dir), "/memory%u/state", &n) == 1) {
+		assert_true(n < MAX_BLOCKS);
+		if (is_b_block(n))
+			sim.b_written = true;
+		if (sim.block[n] == ABSENT)
+			return -ENOENT;
+		sim.writes++;
+		if (streq(value, "offline")) {
+			if ((int)n == sim.refuse_offline_at)
+				return -EBUSY;
+			put_block(n, OFF);
+		} else {
+			if ((int)n == sim.refuse_online_at)
+				return -EPERM;
+			bool movable = streq(value, "online_movable") && !sim.force_normal;
+			put_block(n, movable ? MOVABLE : NORMAL);
+		}
+		return 0;
+	}
+	_cleanup_free_ char *kmem_bind = test_path(bus_dir, "drivers/kmem/bind");
+	if (streq(path, kmem_bind)) {
+		assert_string_equal(value, "dax0.0");
+		sim.writes++;
+		if (sim.fail_bind_kmem)
+			return -sim.fail_bind_kmem;
+		assert_int_equal(sim.mode, DAX_MODE_DISABLED);
+		sim.mode = DAX_MODE_SYSTEM_RAM;
+		/* kmem's probe adds every mapping's whole blocks, offline */
+		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+			put_block(a_blocks[i], OFF);
+		return 0;
+	}
+	fail_msg("unexpected sysfs write: %s <- %s", path, value);
+	return -EINVAL;
 }
 
 int __wrap_daxctl_dev_is_enabled(struct daxctl_dev *dev);
@@ -74,38 +159,27 @@ int __wrap_daxctl_dev_is_enabled(struct daxctl_dev *dev)
 	return sim.mode != DAX_MODE_DISABLED;
 }
 
-struct daxctl_memory *__wrap_daxctl_dev_get_memory(struct daxctl_dev *dev);
-struct daxctl_memory *__wrap_daxctl_dev_get_memory(struct daxctl_dev *dev)
-{
-	return sim.mode == DAX_MODE_SYSTEM_RAM ? MEMORY : NULL;
-}
-
 int __wrap_daxctl_dev_disable(struct daxctl_dev *dev);
 int __wrap_daxctl_dev_disable(struct daxctl_dev *dev)
 {
-	sim.calls++;
-	if (sim.mode == DAX_MODE_SYSTEM_RAM && online_count() > 0)
-		sim.stranded = true;
+	if (sim.mode == DAX_MODE_SYSTEM_RAM) {
+		sim.writes++;
+		if (a_online() > 0)
+			sim.stranded = true;
+		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+			put_block(a_blocks[i], ABSENT);
+	}
+	if (sim.mode == DAX_MODE_DEVDAX)
+		sim.writes++;
 	sim.mode = DAX_MODE_DISABLED;
 	chardev(false);
-	return 0;
-}
-
-int __wrap_daxctl_dev_enable_ram(struct daxctl_dev *dev);
-int __wrap_daxctl_dev_enable_ram(struct daxctl_dev *dev)
-{
-	sim.calls++;
-	if (sim.fail_enable_ram)
-		return -sim.fail_enable_ram;
-	if (sim.mode == DAX_MODE_DISABLED)
-		sim.mode = DAX_MODE_SYSTEM_RAM;
 	return 0;
 }
 
 int __wrap_daxctl_dev_enable_devdax(struct daxctl_dev *dev);
 int __wrap_daxctl_dev_enable_devdax(struct daxctl_dev *dev)
 {
-	sim.calls++;
+	sim.writes++;
 	if (sim.fail_enable_devdax)
 		return -sim.fail_enable_devdax;
 	if (sim.mode == DAX_MODE_DISABLED) {
@@ -115,99 +189,54 @@ int __wrap_daxctl_dev_enable_devdax(struct daxctl_dev *dev)
 	return 0;
 }
 
-/* Like libdaxctl 76.1: stop at the first refused block, undo nothing. */
-static int online(enum zone zone)
-{
-	int count = 0;
-
-	sim.calls++;
-	for (int i = 0; i < sim.blocks; i++) {
-		if (sim.block[i] != OFF)
-			continue;
-		if (i == sim.refuse_online_at)
-			return -EPERM;
-		sim.block[i] = sim.force_normal ? NORMAL : zone;
-		count++;
-	}
-	return count;
-}
-
-int __wrap_daxctl_memory_online(struct daxctl_memory *mem);
-int __wrap_daxctl_memory_online(struct daxctl_memory *mem)
-{
-	return online(MOVABLE);
-}
-
-int __wrap_daxctl_memory_online_no_movable(struct daxctl_memory *mem);
-int __wrap_daxctl_memory_online_no_movable(struct daxctl_memory *mem)
-{
-	return online(NORMAL);
-}
-
-int __wrap_daxctl_memory_offline(struct daxctl_memory *mem);
-int __wrap_daxctl_memory_offline(struct daxctl_memory *mem)
-{
-	int count = 0;
-
-	sim.calls++;
-	for (int i = 0; i < sim.blocks; i++) {
-		if (sim.block[i] == OFF)
-			continue;
-		if (i == sim.refuse_offline_at)
-			return -EBUSY;
-		sim.block[i] = OFF;
-		count++;
-	}
-	return count;
-}
-
-int __wrap_daxctl_memory_is_online(struct daxctl_memory *mem);
-int __wrap_daxctl_memory_is_online(struct daxctl_memory *mem)
-{
-	return online_count();
-}
-
-int __wrap_daxctl_memory_num_sections(struct daxctl_memory *mem);
-int __wrap_daxctl_memory_num_sections(struct daxctl_memory *mem)
-{
-	return sim.blocks;
-}
-
-int __wrap_daxctl_memory_is_movable(struct daxctl_memory *mem);
-int __wrap_daxctl_memory_is_movable(struct daxctl_memory *mem)
-{
-	for (int i = 0; i < sim.blocks; i++)
-		if (sim.block[i] == NORMAL)
-			return 0;
-	return 1;
-}
-
 static struct dax_device device;
 
-static void reset(enum dax_mode mode, int blocks, enum zone zone)
+/* A in @mode with its blocks in @zone (system-ram) or absent; B online. */
+static void reset(enum dax_mode mode, enum zone zone)
 {
 	memset(&sim, 0, sizeof(sim));
-	sim.mode = mode;
-	sim.blocks = blocks;
 	sim.refuse_online_at = -1;
 	sim.refuse_offline_at = -1;
-	for (int i = 0; i < blocks; i++)
-		sim.block[i] = mode == DAX_MODE_SYSTEM_RAM ? zone : OFF;
+	test_rmtree(mem_dir);
+	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+		put_block(a_blocks[i], mode == DAX_MODE_SYSTEM_RAM ? zone : ABSENT);
+	for (size_t i = 0; i < ARRAY_SIZE(b_blocks); i++)
+		put_block(b_blocks[i], MOVABLE);
+	sim.mode = mode;
 	chardev(mode == DAX_MODE_DEVDAX);
 
+	range_set_clear(&device.mappings);
+	range_set_clear(&device.pluggable);
 	device = (struct dax_device){
 	    .name = "dax0.0",
 	    .mode = mode,
-	    .blocks = (unsigned)blocks,
-	    .blocks_online = mode == DAX_MODE_SYSTEM_RAM && zone != OFF ? (unsigned)blocks : 0,
+	    .blocks = ARRAY_SIZE(a_blocks),
+	    .blocks_online = mode == DAX_MODE_SYSTEM_RAM && zone >= MOVABLE ? 4 : 0,
 	    .target_node = 1,
+	    .managed = true,
 	    .handle = HANDLE,
+	};
+	/* mappings a little wider than their blocks: kmem aligns each inward */
+	assert_int_equal(range_set_add(&device.mappings, 2 * BLOCK - 4096, 4 * BLOCK), 0);
+	assert_int_equal(range_set_add(&device.mappings, 6 * BLOCK, 8 * BLOCK + 8192), 0);
+	assert_int_equal(range_set_add(&device.pluggable, 2 * BLOCK, 4 * BLOCK), 0);
+	assert_int_equal(range_set_add(&device.pluggable, 6 * BLOCK, 8 * BLOCK), 0);
+}
+
+static struct action_options options_for(enum online_type type)
+{
+	return (struct action_options){
+	    .online_type = type,
+	    .dev_dir = dev_dir,
+	    .memory_dir = mem_dir,
+	    .dax_bus_dir = bus_dir,
+	    .block_size = BLOCK,
 	};
 }
 
 static struct action_result apply(enum decision decision, enum online_type type)
 {
-	struct action_options options = {.online_type = type, .dev_dir = dev_dir};
+	struct action_options options = options_for(type);
 	struct action_result result;
 
 	action_apply(&device, decision, &options, &result);
@@ -221,40 +250,52 @@ static bool chardev_present(void)
 	return stat(path, &st) == 0;
 }
 
+/* B is never touched, whatever happens to A. */
+static void assert_b_untouched(void)
+{
+	assert_false(sim.b_written);
+	for (size_t i = 0; i < ARRAY_SIZE(b_blocks); i++)
+		assert_int_equal(sim.block[b_blocks[i]], MOVABLE);
+}
+
 /* The invariant every failure must keep: devdax, nothing online, /dev/daxX.Y back. */
 static void assert_returned_to_devdax(void)
 {
 	assert_int_equal(sim.mode, DAX_MODE_DEVDAX);
-	assert_int_equal(online_count(), 0);
+	assert_int_equal(a_online(), 0);
 	assert_true(chardev_present());
 	assert_false(sim.stranded);
+	assert_b_untouched();
 }
 
 static void test_online_whole(void **state)
 {
-	reset(DAX_MODE_DEVDAX, 4, OFF);
+	reset(DAX_MODE_DEVDAX, ABSENT);
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
 	assert_int_equal(r.error, 0);
 	assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
-	assert_int_equal(online_count(), 4);
-	assert_int_equal(__wrap_daxctl_memory_is_movable(MEMORY), 1);
+	assert_int_equal(a_online(), 4);
+	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+		assert_int_equal(sim.block[a_blocks[i]], MOVABLE);
+	assert_b_untouched();
 
-	reset(DAX_MODE_DISABLED, 4, OFF);
+	/* from unbound (the held dax bus), in ZONE_NORMAL */
+	reset(DAX_MODE_DISABLED, ABSENT);
 	r = apply(DECISION_ONLINE, ONLINE_TYPE_KERNEL);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
-	assert_int_equal(__wrap_daxctl_memory_is_movable(MEMORY), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+		assert_int_equal(sim.block[a_blocks[i]], NORMAL);
+	assert_b_untouched();
 }
 
-/* The kernel refuses block k (TDX: EPERM) for every k of n: rolled back whole. */
+/* The kernel refuses block k (TDX: EPERM) for every k of A's: rolled back whole. */
 static void test_refusal_at_each_block(void **state)
 {
-	const int n = 4;
-
-	for (int k = 0; k < n; k++) {
-		print_message("refused at block %d of %d\n", k, n);
-		reset(DAX_MODE_DEVDAX, n, OFF);
-		sim.refuse_online_at = k;
+	for (size_t k = 0; k < ARRAY_SIZE(a_blocks); k++) {
+		print_message("refused at memory%u\n", a_blocks[k]);
+		reset(DAX_MODE_DEVDAX, ABSENT);
+		sim.refuse_online_at = (int)a_blocks[k];
 		struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 		assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
 		assert_int_equal(r.error, EPERM);
@@ -266,19 +307,40 @@ static void test_refusal_at_each_block(void **state)
 /* A stranded device (kmem bound, some blocks offline) is finished or undone. */
 static void test_stranded_partial(void **state)
 {
-	reset(DAX_MODE_SYSTEM_RAM, 4, MOVABLE);
-	sim.block[2] = sim.block[3] = OFF;
+	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+	put_block(6, OFF);
+	put_block(7, OFF);
 	device.blocks_online = 2;
-	sim.refuse_online_at = 2;
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_int_equal(a_online(), 4);
+	assert_b_untouched();
+
+	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+	put_block(6, OFF);
+	put_block(7, OFF);
+	device.blocks_online = 2;
+	sim.refuse_online_at = 7;
+	r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
 	assert_returned_to_devdax();
 }
 
-static void test_enable_ram_fails(void **state)
+/* kmem added one mapping only (its probe skips a range it cannot reserve). */
+static void test_block_missing(void **state)
 {
-	reset(DAX_MODE_DEVDAX, 4, OFF);
-	sim.fail_enable_ram = ENXIO;
+	reset(DAX_MODE_SYSTEM_RAM, OFF);
+	put_block(7, ABSENT);
+	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
+	assert_int_equal(r.error, ENOENT);
+	assert_returned_to_devdax();
+}
+
+static void test_bind_kmem_fails(void **state)
+{
+	reset(DAX_MODE_DEVDAX, ABSENT);
+	sim.fail_bind_kmem = ENXIO;
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
 	assert_int_equal(r.error, ENXIO);
@@ -288,7 +350,7 @@ static void test_enable_ram_fails(void **state)
 /* Blocks came online in the wrong zone (another agent raced us): undone. */
 static void test_wrong_zone(void **state)
 {
-	reset(DAX_MODE_DEVDAX, 4, OFF);
+	reset(DAX_MODE_DEVDAX, ABSENT);
 	sim.force_normal = true;
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
@@ -299,25 +361,26 @@ static void test_wrong_zone(void **state)
 /* Rollback cannot offline a block: failed, and kmem is never unbound under it. */
 static void test_rollback_fails(void **state)
 {
-	reset(DAX_MODE_DEVDAX, 4, OFF);
-	sim.refuse_online_at = 3;
-	sim.refuse_offline_at = 1;
+	reset(DAX_MODE_DEVDAX, ABSENT);
+	sim.refuse_online_at = 7;
+	sim.refuse_offline_at = 3;
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_FAILED);
 	assert_int_equal(r.error, EPERM);
 	assert_int_equal(r.rollback_error, EBUSY);
 	assert_false(sim.stranded);
 	assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
+	assert_b_untouched();
 }
 
 static void test_devdax_from_system_ram(void **state)
 {
-	reset(DAX_MODE_SYSTEM_RAM, 4, NORMAL);
+	reset(DAX_MODE_SYSTEM_RAM, NORMAL);
 	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
 	assert_returned_to_devdax();
 
-	reset(DAX_MODE_DISABLED, 4, OFF);
+	reset(DAX_MODE_DISABLED, ABSENT);
 	r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
 	assert_returned_to_devdax();
@@ -326,65 +389,103 @@ static void test_devdax_from_system_ram(void **state)
 /* Memory in use is never taken: a block that will not offline leaves all online. */
 static void test_devdax_in_use(void **state)
 {
-	for (int k = 0; k < 4; k++) {
-		reset(DAX_MODE_SYSTEM_RAM, 4, MOVABLE);
-		sim.refuse_offline_at = k;
+	for (size_t k = 0; k < ARRAY_SIZE(a_blocks); k++) {
+		reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+		sim.refuse_offline_at = (int)a_blocks[k];
 		struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 		assert_int_equal(r.outcome, OUTCOME_FAILED);
 		assert_int_equal(r.error, EBUSY);
 		assert_true(r.reason_overridden);
 		assert_int_equal(r.reason, REASON_IN_USE);
 		assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
-		assert_int_equal(online_count(), 4);
-		assert_int_equal(__wrap_daxctl_memory_is_movable(MEMORY), 1);
+		assert_int_equal(a_online(), 4);
+		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+			assert_int_equal(sim.block[a_blocks[i]], MOVABLE);
 		assert_false(sim.stranded);
+		assert_b_untouched();
 	}
 }
 
 static void test_devdax_enable_fails(void **state)
 {
-	reset(DAX_MODE_DISABLED, 4, OFF);
+	reset(DAX_MODE_DISABLED, ABSENT);
 	sim.fail_enable_devdax = ENODEV;
 	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_FAILED);
 	assert_int_equal(r.error, ENODEV);
 }
 
+/* Unchanged never leaves a device unbound: device_dax, so /dev/daxX.Y works. */
+static void test_unchanged_unbound(void **state)
+{
+	reset(DAX_MODE_DISABLED, ABSENT);
+	struct action_result r = apply(DECISION_UNCHANGED, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_returned_to_devdax();
+
+	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+	r = apply(DECISION_UNCHANGED, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_ALREADY);
+	assert_int_equal(sim.writes, 0);
+}
+
+/* A block whose phys_index is not its name is refused, never written. */
+static void test_odd_phys_index(void **state)
+{
+	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+	test_put_file(root, "memory/memory6/phys_index", "00000004\n");
+	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_FAILED);
+	assert_int_equal(r.error, EXDEV);
+	assert_false(r.reason_overridden);
+	assert_int_equal(sim.block[6], MOVABLE);
+	assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
+	assert_false(sim.stranded);
+	assert_b_untouched();
+}
+
 static void test_already_and_dry_run(void **state)
 {
-	reset(DAX_MODE_DEVDAX, 4, OFF);
+	reset(DAX_MODE_DEVDAX, ABSENT);
 	assert_int_equal(apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE).outcome, OUTCOME_ALREADY);
 	assert_int_equal(apply(DECISION_UNCHANGED, ONLINE_TYPE_MOVABLE).outcome, OUTCOME_ALREADY);
-	reset(DAX_MODE_SYSTEM_RAM, 4, NORMAL);
+	reset(DAX_MODE_SYSTEM_RAM, NORMAL);
 	/* online in another zone is still whole: not taken away to move it */
 	assert_int_equal(apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE).outcome, OUTCOME_ALREADY);
-	assert_int_equal(sim.calls, 0);
+	assert_int_equal(sim.writes, 0);
 
-	struct action_options options = {.dry_run = true, .dev_dir = dev_dir};
+	struct action_options options = options_for(ONLINE_TYPE_MOVABLE);
+	options.dry_run = true;
 	struct action_result r;
 	action_apply(&device, DECISION_DEVDAX, &options, &r);
 	assert_int_equal(r.outcome, OUTCOME_PLANNED);
-	reset(DAX_MODE_DEVDAX, 4, OFF);
+	reset(DAX_MODE_DEVDAX, ABSENT);
 	action_apply(&device, DECISION_ONLINE, &options, &r);
 	assert_int_equal(r.outcome, OUTCOME_PLANNED);
-	assert_int_equal(sim.calls, 0);
+	assert_int_equal(sim.writes, 0);
 	assert_int_equal(sim.mode, DAX_MODE_DEVDAX);
 }
 
 static int setup(void **state)
 {
-	dev_dir = test_mkdtemp("action");
+	root = test_mkdtemp("action");
+	mem_dir = test_path(root, "memory");
+	dev_dir = test_path(root, "dev");
+	bus_dir = test_path(root, "bus/dax");
+	test_put_file(root, "bus/dax/drivers/kmem/bind", "");
+	test_put_file(root, "dev/keep", "");
 	return 0;
 }
 
-/* rmdir, as ever: anything else left in the directory fails the group. */
 static int teardown(void **state)
 {
-	int r;
-
-	chardev(false);
-	r = rmdir(dev_dir);
+	range_set_clear(&device.mappings);
+	range_set_clear(&device.pluggable);
+	int r = test_rmtree(root);
+	free(mem_dir);
 	free(dev_dir);
+	free(bus_dir);
+	free(root);
 	return r;
 }
 
@@ -394,12 +495,15 @@ int main(void)
 	    cmocka_unit_test(test_online_whole),
 	    cmocka_unit_test(test_refusal_at_each_block),
 	    cmocka_unit_test(test_stranded_partial),
-	    cmocka_unit_test(test_enable_ram_fails),
+	    cmocka_unit_test(test_block_missing),
+	    cmocka_unit_test(test_bind_kmem_fails),
 	    cmocka_unit_test(test_wrong_zone),
 	    cmocka_unit_test(test_rollback_fails),
 	    cmocka_unit_test(test_devdax_from_system_ram),
 	    cmocka_unit_test(test_devdax_in_use),
 	    cmocka_unit_test(test_devdax_enable_fails),
+	    cmocka_unit_test(test_unchanged_unbound),
+	    cmocka_unit_test(test_odd_phys_index),
 	    cmocka_unit_test(test_already_and_dry_run),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

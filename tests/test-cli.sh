@@ -159,7 +159,19 @@ fi
 
 # --- status: every device with its last decision (none on a host without dax)
 run status-json status --json --sysroot "$hosts/no-tdx"
-expect_json status-json 'd == {"devices": []}'
+expect_json status-json 'd["devices"] == [] and d["tdx_init"] == {"outlook": "not-pending"}'
+
+# --- status: would TDX initialization succeed with the memory present now?
+run status-init-ok status --json --sysroot "$hosts/bios-enabled"
+expect_json status-init-ok 'd["tdx_state"] == "bios-enabled" and d["tdx_init"] == {"outlook": "would-succeed", "would_succeed": True}'
+run status-init-fail status --json --sysroot "$hosts/bios-enabled-hotplug"
+expect_json status-init-fail 'd["tdx_init"] == {"outlook": "would-fail", "would_succeed": False, "blocking_range": ["0x480000000", "0x4c0000000"]}'
+run status-init-text status --sysroot "$hosts/bios-enabled-hotplug"
+if grep -q "Initialization would FAIL: 0x480000000-0x4c0000000 is present" "$work/status-init-text.out"; then
+	pass "status text names the range that would fail TDX init"
+else
+	fail "status text: $(cat "$work/status-init-text.out")"
+fi
 run status-table status --sysroot "$hosts/no-tdx"
 if [ "$(cat "$work/status-table.rc")" = 0 ] && head -1 "$work/status-table.out" | grep -q '^DEVICE .*LAST DECISION$'; then
 	pass "status: table header"

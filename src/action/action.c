@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "action.h"
 
+#include "dax-bus.h"
 #include "macro.h"
+#include "memory-blocks.h"
 
 #include <daxctl/libdaxctl.h>
 #include <errno.h>
@@ -24,12 +26,13 @@ bool action_state_holds(const struct dax_device *device, enum decision decision)
 {
 	switch (decision) {
 	case DECISION_UNCHANGED:
-		return true;
+		/* unbound is never a state to keep: neither RAM nor /dev/daxX.Y */
+		return device->mode != DAX_MODE_DISABLED;
 	case DECISION_ONLINE:
 		/*
-		 * Whole means every block. The zone is not part of it: memory
-		 * the kernel already onlined elsewhere is in use, and moving
-		 * it would mean taking it away first.
+		 * Whole means every one of its own blocks. The zone is not part
+		 * of it: memory the kernel already onlined elsewhere is in use,
+		 * and moving it would mean taking it away first.
 		 */
 		return device->mode == DAX_MODE_SYSTEM_RAM && device->blocks > 0 &&
 		       device->blocks_online == device->blocks;
@@ -47,8 +50,9 @@ static void result_set(struct action_result *result, enum outcome outcome, int e
 }
 
 /*
- * libdaxctl binds kmem with its own libkmod context; loading it here first
- * puts a missing or blacklisted module into our log with its real cause.
+ * kmem is blacklisted for alias loads (modprobe.d/tdxmemd.conf), so that
+ * nothing loads it before the dax bus is held; an explicit load ignores
+ * the blacklist, as modprobe does for a module named on its command line.
  */
 static int load_kmem(struct kmod_ctx *kmod)
 {
@@ -60,8 +64,7 @@ static int load_kmem(struct kmod_ctx *kmod)
 	r = kmod_module_new_from_name(kmod, "kmem", &module);
 	if (r < 0)
 		return r;
-	r = kmod_module_probe_insert_module(module, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL,
-					    NULL);
+	r = kmod_module_probe_insert_module(module, 0, NULL, NULL, NULL, NULL);
 	kmod_module_unref(module);
 	return r;
 }
@@ -75,62 +78,83 @@ static bool chardev_exists(const struct action_options *options, const char *nam
 	return stat(path, &st) == 0;
 }
 
-/* Every block of the device online, and in the intended zone when we chose it. */
-static int verify_online(struct daxctl_memory *memory, const struct action_options *options)
+static int set_blocks(const struct dax_device *device, const struct action_options *options,
+		      const char *state)
 {
-	int blocks = daxctl_memory_num_sections(memory);
-	int online = daxctl_memory_is_online(memory);
+	return memory_blocks_set(options->memory_dir, &device->pluggable, &device->mappings,
+				 options->block_size, state);
+}
 
-	if (blocks < 0)
-		return blocks;
-	if (online < 0)
-		return online;
-	if (blocks == 0 || online != blocks)
+/* Every one of the device's blocks online, and in the intended zone when we chose it. */
+static int verify_online(const struct dax_device *device, const struct action_options *options)
+{
+	struct memory_blocks_status status;
+
+	int r = memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
+				   &status);
+	if (r < 0)
+		return r;
+	if (device->blocks == 0 || status.online != device->blocks)
 		return -EIO;
 	if (options->kernel_auto_online)
 		return 0;
-
-	int movable = daxctl_memory_is_movable(memory);
-	if (movable < 0)
-		return movable;
-	if (movable != (options->online_type == ONLINE_TYPE_MOVABLE))
+	bool movable = options->online_type == ONLINE_TYPE_MOVABLE;
+	if (status.zone != (movable ? MEMORY_ZONE_MOVABLE : MEMORY_ZONE_NORMAL))
 		return -EBUSY; /* someone else onlined blocks meanwhile */
 	return 0;
 }
 
+static int count_online(const struct dax_device *device, const struct action_options *options,
+			unsigned *ret_online)
+{
+	struct memory_blocks_status status;
+
+	int r = memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
+				   &status);
+	if (r >= 0)
+		*ret_online = status.online;
+	return r;
+}
+
 /*
- * Undo a failed online: offline whatever went online, unbind kmem and give
- * the device back to device_dax. daxctl_dev_disable() would unbind kmem even
- * with blocks online (platform.md §4), so the offline is checked first.
+ * Offline whatever of the device is online, unbind kmem and give the device
+ * to device_dax. daxctl_dev_disable() would unbind kmem even with blocks
+ * online, which strands them: the offline is verified first.
  */
 static int return_to_devdax(struct dax_device *device, const struct action_options *options)
 {
 	struct daxctl_dev *dev = device->handle;
-	struct daxctl_memory *memory = daxctl_dev_get_memory(dev);
-	int r;
+	unsigned online = 0;
 
-	if (memory) {
-		r = daxctl_memory_offline(memory);
-		if (r < 0)
-			return r;
-		r = daxctl_memory_is_online(memory);
-		if (r != 0)
-			return r < 0 ? r : -EBUSY;
-	}
-	r = daxctl_dev_disable(dev);
+	int r = set_blocks(device, options, "offline");
+	if (r >= 0)
+		r = count_online(device, options, &online);
 	if (r < 0)
 		return r;
-	r = daxctl_dev_enable_devdax(dev);
-	if (r < 0)
+	if (online != 0)
+		return -EBUSY;
+	if ((r = daxctl_dev_disable(dev)) < 0)
 		return r;
-	return chardev_exists(options, device->name) ? 0 : -ENODEV;
+	return action_bind_devdax(device, options);
+}
+
+int action_bind_devdax(struct dax_device *device, const struct action_options *options)
+{
+	/*
+	 * device_dax matches a CXL RAM device only by id: libdaxctl writes its
+	 * new_id, whose driver_attach() can bind only devices device_dax
+	 * matches, so no memory is added anywhere.
+	 */
+	int r = daxctl_dev_enable_devdax(device->handle);
+	if (r >= 0 && !chardev_exists(options, device->name))
+		r = -ENODEV;
+	return r;
 }
 
 static void apply_online(struct dax_device *device, const struct action_options *options,
 			 struct action_result *result)
 {
 	struct daxctl_dev *dev = device->handle;
-	struct daxctl_memory *memory;
 	int r = 0;
 
 	if (device->mode != DAX_MODE_SYSTEM_RAM) {
@@ -138,25 +162,22 @@ static void apply_online(struct dax_device *device, const struct action_options 
 		if (r >= 0)
 			r = daxctl_dev_disable(dev);
 		if (r >= 0)
-			r = daxctl_dev_enable_ram(dev);
+			r = dax_bus_bind(options->dax_bus_dir, "kmem", device->name);
+		if (r >= 0 && !daxctl_dev_is_enabled(dev))
+			r = -ENXIO;
 		if (r < 0)
 			goto rollback;
 	}
 
-	memory = daxctl_dev_get_memory(dev);
-	if (!memory) {
-		r = -ENXIO;
-		goto rollback;
-	}
-
 	/*
-	 * Both stop at the first block the kernel refuses (a TDX host answers
-	 * EPERM per block) and undo nothing; a positive return counts blocks.
+	 * Block by block, lowest first; a TDX host refuses each block outside
+	 * its memory list with EPERM (arch/x86/virt/vmx/tdx/tdx.c
+	 * tdx_memory_notifier()), and the first refusal stops the online.
 	 */
-	r = options->online_type == ONLINE_TYPE_KERNEL ? daxctl_memory_online_no_movable(memory)
-						       : daxctl_memory_online(memory);
+	r = set_blocks(device, options,
+		       options->online_type == ONLINE_TYPE_KERNEL ? "online" : "online_movable");
 	if (r >= 0)
-		r = verify_online(memory, options);
+		r = verify_online(device, options);
 	if (r >= 0) {
 		result_set(result, OUTCOME_APPLIED, 0);
 		return;
@@ -174,48 +195,51 @@ rollback:
 static void apply_devdax(struct dax_device *device, const struct action_options *options,
 			 struct action_result *result)
 {
-	struct daxctl_dev *dev = device->handle;
 	int r;
 
 	if (device->mode == DAX_MODE_SYSTEM_RAM) {
-		struct daxctl_memory *memory = daxctl_dev_get_memory(dev);
-		if (!memory) {
-			result_set(result, OUTCOME_FAILED, -ENXIO);
+		struct memory_blocks_status before;
+		unsigned online = 0;
+
+		r = memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
+				       &before);
+		if (r < 0) {
+			result_set(result, OUTCOME_FAILED, r);
 			return;
 		}
-
-		int blocks = daxctl_memory_num_sections(memory);
-		int online_before = daxctl_memory_is_online(memory);
-		int movable_before = online_before > 0 ? daxctl_memory_is_movable(memory) : 1;
-
 		/*
 		 * Never forced: the kernel offlines a block only when it can
 		 * migrate every page away (mm/memory_hotplug.c
 		 * offline_pages()). A block it cannot offline is in use.
 		 */
-		r = daxctl_memory_offline(memory);
-		int still_online = daxctl_memory_is_online(memory);
-		if (r < 0 || still_online != 0) {
-			result_set(result, OUTCOME_FAILED, r < 0 ? r : -EBUSY);
-			result->reason_overridden = true;
-			result->reason = REASON_IN_USE;
+		r = set_blocks(device, options, "offline");
+		int counted = count_online(device, options, &online);
+		if (r < 0 || counted < 0 || online != 0) {
+			result_set(result, OUTCOME_FAILED,
+				   r < 0	 ? r
+				   : counted < 0 ? counted
+						 : -EBUSY);
+			/* the kernel's refusal to offline (EBUSY) means pages in use */
+			if (r == -EBUSY || (r >= 0 && counted >= 0)) {
+				result->reason_overridden = true;
+				result->reason = REASON_IN_USE;
+			}
 			/* Whole or nothing: give back the blocks offlined so far. */
-			if (online_before > 0 && online_before == blocks)
-				(void)(movable_before == 1
-					   ? daxctl_memory_online(memory)
-					   : daxctl_memory_online_no_movable(memory));
+			if (before.online > 0 && before.online == device->blocks)
+				(void)set_blocks(device, options,
+						 before.zone == MEMORY_ZONE_MOVABLE
+						     ? "online_movable"
+						     : "online");
 			return;
 		}
-		r = daxctl_dev_disable(dev);
+		r = daxctl_dev_disable(device->handle);
 		if (r < 0) {
 			result_set(result, OUTCOME_FAILED, r);
 			return;
 		}
 	}
 
-	r = daxctl_dev_enable_devdax(dev);
-	if (r >= 0 && !chardev_exists(options, device->name))
-		r = -ENODEV;
+	r = action_bind_devdax(device, options);
 	result_set(result, r < 0 ? OUTCOME_FAILED : OUTCOME_APPLIED, r);
 }
 
@@ -230,7 +254,7 @@ void action_apply(struct dax_device *device, enum decision decision,
 		result.outcome = OUTCOME_PLANNED;
 	else if (decision == DECISION_ONLINE)
 		apply_online(device, options, &result);
-	else
+	else /* devdax, or unchanged while no driver holds it */
 		apply_devdax(device, options, &result);
 
 	*ret_result = result;

@@ -26,6 +26,8 @@ static void print_table(FILE *out, const struct inventory *inventory, struct sta
 		struct range r = {0, 0};
 		char range[40], blocks[24], time[32];
 
+		if (!d->managed)
+			continue;
 		range_set_span(&d->mappings, &r);
 		snprintf(range, sizeof(range), "%#" PRIx64 "-%#" PRIx64, r.start, r.end);
 		snprintf(blocks, sizeof(blocks), "%u/%u", d->blocks_online, d->blocks);
@@ -43,16 +45,58 @@ static void print_table(FILE *out, const struct inventory *inventory, struct sta
 	}
 }
 
-static void print_json(FILE *out, const struct inventory *inventory, struct state *state)
+static void print_init_text(FILE *out, enum tdx_state tdx_state, const struct tdx_init_check *init)
 {
-	fputs("{\n  \"devices\": [", out);
+	fprintf(out, "\nTDX: %s. ", tdx_state_to_string(tdx_state));
+	switch (init->outlook) {
+	case TDX_INIT_NOT_PENDING:
+		fputs("No initialization pending.\n", out);
+		break;
+	case TDX_INIT_UNKNOWN:
+		fputs("Initialization: cannot tell (CMRs or boot RAM unknown).\n", out);
+		break;
+	case TDX_INIT_WOULD_SUCCEED:
+		fputs("Initialization would succeed: all present memory is convertible.\n", out);
+		break;
+	case TDX_INIT_WOULD_FAIL:
+		fprintf(out,
+			"Initialization would FAIL: %#" PRIx64 "-%#" PRIx64
+			" is present and outside the CMRs.\n",
+			init->blocking.start, init->blocking.end);
+		break;
+	}
+}
+
+static void print_init_json(FILE *out, enum tdx_state tdx_state, const struct tdx_init_check *init)
+{
+	fprintf(out, "  \"tdx_state\": \"%s\",\n  \"tdx_init\": {\"outlook\": \"%s\"",
+		tdx_state_to_string(tdx_state), tdx_init_outlook_to_string(init->outlook));
+	if (init->outlook == TDX_INIT_WOULD_SUCCEED || init->outlook == TDX_INIT_WOULD_FAIL)
+		fprintf(out, ", \"would_succeed\": %s",
+			init->outlook == TDX_INIT_WOULD_SUCCEED ? "true" : "false");
+	if (init->outlook == TDX_INIT_WOULD_FAIL)
+		fprintf(out, ", \"blocking_range\": [\"%#" PRIx64 "\", \"%#" PRIx64 "\"]",
+			init->blocking.start, init->blocking.end);
+	fputs("},\n", out);
+}
+
+static void print_json(FILE *out, const struct inventory *inventory, struct state *state,
+		       enum tdx_state tdx_state, const struct tdx_init_check *init)
+{
+	size_t listed = 0;
+
+	fputs("{\n", out);
+	print_init_json(out, tdx_state, init);
+	fputs("  \"devices\": [", out);
 	for (size_t i = 0; i < inventory->count; i++) {
 		const struct dax_device *d = &inventory->devices[i];
 		const struct state_entry *last = state_find(state, d->name);
 		struct range r = {0, 0};
 
+		if (!d->managed)
+			continue;
 		range_set_span(&d->mappings, &r);
-		fprintf(out, "%s\n    {\"chardev\": ", i ? "," : "");
+		fprintf(out, "%s\n    {\"chardev\": ", listed++ ? "," : "");
 		json_write_string(out, d->name);
 		/* addresses as strings: JSON numbers lose precision past 2^53 */
 		fprintf(out,
@@ -83,14 +127,17 @@ static void print_json(FILE *out, const struct inventory *inventory, struct stat
 		}
 		fputc('}', out);
 	}
-	fputs(inventory->count ? "\n  ]\n}\n" : "]\n}\n", out);
+	fputs(listed ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
-int status_print(FILE *out, const struct inventory *inventory, struct state *state, bool json)
+int status_print(FILE *out, const struct inventory *inventory, struct state *state,
+		 enum tdx_state tdx_state, const struct tdx_init_check *init, bool json)
 {
-	if (json)
-		print_json(out, inventory, state);
-	else
+	if (json) {
+		print_json(out, inventory, state, tdx_state, init);
+	} else {
 		print_table(out, inventory, state);
+		print_init_text(out, tdx_state, init);
+	}
 	return fflush(out) == 0 ? 0 : -EIO;
 }

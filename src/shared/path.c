@@ -128,3 +128,15 @@ int read_root_file(const char *sysroot, const char *path, size_t max, char **ret
 	*ret_data = data;
 	return 0;
 }
+
+int write_string_file(const char *path, const char *value)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(value);
+	ssize_t n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}

@@ -27,32 +27,6 @@ const char *dax_mode_to_string(enum dax_mode mode)
 	return (size_t)mode < ARRAY_SIZE(names) ? names[mode] : "unknown";
 }
 
-const char *memory_zone_to_string(enum memory_zone zone)
-{
-	static const char *const names[] = {
-	    [MEMORY_ZONE_NONE] = "none",
-	    [MEMORY_ZONE_MOVABLE] = "movable",
-	    [MEMORY_ZONE_NORMAL] = "normal",
-	    [MEMORY_ZONE_UNKNOWN] = "unknown",
-	};
-	return (size_t)zone < ARRAY_SIZE(names) ? names[zone] : "unknown";
-}
-
-bool kmem_pluggable_range(struct range mapping, uint64_t block_size, struct range *ret)
-{
-	if (block_size == 0 || mapping.start >= mapping.end)
-		return false;
-
-	uint64_t start = mapping.start + (block_size - mapping.start % block_size) % block_size;
-	uint64_t end = mapping.end - mapping.end % block_size;
-
-	/* the round-up overflowed, or nothing whole is left */
-	if (start < mapping.start || start >= end)
-		return false;
-	*ret = (struct range){start, end};
-	return true;
-}
-
 int cxl_region_from_sysfs_path(const char *path, char **ret_region)
 {
 	/* .../regionN/dax_regionN/daxN.M: the dax region's parent is the CXL region */
@@ -285,49 +259,30 @@ void inventory_clear(struct inventory *inventory)
 		cxl_unref(inventory->cxl);
 	if (inventory->daxctl)
 		daxctl_unref(inventory->daxctl);
+	free(inventory->memory_dir);
 	*inventory = (struct inventory){0};
 }
 
-/*
- * libdaxctl 76.1 reads the zone of every block of the device and fails
- * with -ENXIO on an offline one, so a partly online device has no zone it
- * can tell: "unknown", never a guess.
- */
-static enum memory_zone zone_of(struct daxctl_memory *memory)
-{
-	switch (daxctl_memory_is_movable(memory)) {
-	case 1:
-		return MEMORY_ZONE_MOVABLE;
-	case 0:
-		return MEMORY_ZONE_NORMAL;
-	default:
-		return MEMORY_ZONE_UNKNOWN;
-	}
-}
-
-void inventory_refresh_device(const struct inventory *inventory, struct dax_device *device)
+int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device)
 {
 	struct daxctl_dev *dev = device->handle;
+	struct memory_blocks_status blocks = {.zone = MEMORY_ZONE_NONE};
 
-	device->zone = MEMORY_ZONE_NONE;
-	device->blocks_online = 0;
-	if (!daxctl_dev_is_enabled(dev)) {
+	if (!daxctl_dev_is_enabled(dev))
 		device->mode = DAX_MODE_DISABLED;
-	} else {
-		/* libdaxctl 76.1 has no get_mode: kmem-bound devices have memory */
-		struct daxctl_memory *memory = daxctl_dev_get_memory(dev);
-		device->mode = memory ? DAX_MODE_SYSTEM_RAM : DAX_MODE_DEVDAX;
-		if (memory) {
-			int blocks = daxctl_memory_num_sections(memory);
-			int online = daxctl_memory_is_online(memory);
-			if (blocks > 0)
-				device->blocks = (unsigned)blocks;
-			if (online > 0) {
-				device->blocks_online = (unsigned)online;
-				device->zone = zone_of(memory);
-			}
-		}
-	}
+	else /* libdaxctl 76.1 has no get_mode: kmem-bound devices have memory */
+		device->mode = daxctl_dev_get_memory(dev) ? DAX_MODE_SYSTEM_RAM : DAX_MODE_DEVDAX;
+
+	/*
+	 * Only kmem adds blocks for a device, but blocks of a device that was
+	 * unbound from kmem with memory online would stay: read them always.
+	 */
+	int r = memory_blocks_read(inventory->memory_dir, &device->pluggable, inventory->block_size,
+				   &blocks);
+	device->blocks_present = blocks.present;
+	device->blocks_online = blocks.online;
+	device->zone = blocks.zone;
+	return r;
 }
 
 static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
@@ -342,32 +297,33 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 	if (!(device->name = strdup(daxctl_dev_get_devname(dev))))
 		return -ENOMEM;
 
+	/*
+	 * kmem adds each mapping's whole blocks on its own (drivers/dax/kmem.c
+	 * dax_kmem_range()): align every mapping before any merging, or two
+	 * mappings that touch off a block boundary would gain a block kmem
+	 * never adds.
+	 */
 	daxctl_mapping_foreach (dev, mapping) {
-		r = range_set_add(&device->mappings, daxctl_mapping_get_start(mapping),
-				  daxctl_mapping_get_end(mapping) + 1);
-		if (r < 0)
+		struct range part = {daxctl_mapping_get_start(mapping),
+				     daxctl_mapping_get_end(mapping) + 1};
+		if ((r = range_set_add(&device->mappings, part.start, part.end)) < 0 ||
+		    (r = memory_blocks_add_mapping(&device->pluggable, part,
+						   inventory->block_size)) < 0)
 			return r;
 	}
 	/* Kernels before v5.10 have no mappingN attributes: one range. */
 	if (device->mappings.count == 0) {
-		unsigned long long start = daxctl_dev_get_resource(dev);
-		r = range_set_add(&device->mappings, start, start + device->size);
-		if (r < 0)
+		struct range whole = {daxctl_dev_get_resource(dev),
+				      daxctl_dev_get_resource(dev) + device->size};
+		if ((r = range_set_add(&device->mappings, whole.start, whole.end)) < 0 ||
+		    (r = memory_blocks_add_mapping(&device->pluggable, whole,
+						   inventory->block_size)) < 0)
 			return r;
 	}
+	device->blocks = memory_blocks_count(&device->pluggable, inventory->block_size);
 
-	uint64_t pluggable_bytes = 0;
-	for (size_t i = 0; i < device->mappings.count; i++) {
-		struct range part;
-		if (!kmem_pluggable_range(device->mappings.items[i], inventory->block_size, &part))
-			continue;
-		if ((r = range_set_add(&device->pluggable, part.start, part.end)) < 0)
-			return r;
-		pluggable_bytes += part.end - part.start;
-	}
-	device->blocks = (unsigned)(pluggable_bytes / inventory->block_size);
-
-	inventory_refresh_device(inventory, device);
+	if ((r = inventory_refresh_device(inventory, device)) < 0)
+		return r;
 
 	struct range whole;
 	range_set_span(&device->mappings, &whole);
@@ -388,10 +344,11 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 }
 
 /*
- * tdxmemd manages volatile memory only: CXL RAM regions (.../regionN/
+ * tdxmemd decides for volatile memory only: CXL RAM regions (.../regionN/
  * dax_regionN) and soft-reserved memory claimed by dax_hmem (platform
  * device hmem.N). A devdax namespace of persistent memory holds data that
- * onlining it as RAM would destroy, so it is never even considered.
+ * onlining it as RAM would destroy: it is listed unmanaged, and only ever
+ * given device_dax while tdxmemd holds the dax bus (dax-bus.h).
  */
 static bool is_volatile_memory(struct daxctl_dev *dev)
 {
@@ -416,6 +373,9 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 	r = read_block_size(sysroot, &inventory.block_size, ret_error);
 	if (r < 0)
 		return r;
+	inventory.memory_dir = path_join_root(sysroot, "/sys/devices/system/memory");
+	if (!inventory.memory_dir)
+		return -ENOMEM;
 
 	r = daxctl_new(&inventory.daxctl);
 	if (r < 0) {
@@ -437,11 +397,6 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 			/* a region's seed device has no capacity yet: nothing to decide */
 			if (daxctl_dev_get_size(dev) == 0)
 				continue;
-			if (!is_volatile_memory(dev)) {
-				log_debug("Ignoring %s: not CXL RAM nor soft-reserved memory.",
-					  daxctl_dev_get_devname(dev));
-				continue;
-			}
 
 			struct dax_device *devices =
 			    reallocarray(inventory.devices, inventory.count + 1, sizeof(*devices));
@@ -451,16 +406,20 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 			}
 			inventory.devices = devices;
 			struct dax_device *device = &devices[inventory.count++];
-			*device = (struct dax_device){0};
-			if ((r = read_device(&inventory, dev, &regions, device)) < 0)
+			*device = (struct dax_device){.managed = is_volatile_memory(dev)};
+			if ((r = read_device(&inventory, dev, &regions, device)) < 0) {
+				parse_error_set(ret_error, daxctl_dev_get_devname(dev), 0,
+						"cannot read the device: %s", strerror(-r));
 				goto out;
+			}
 		}
 	}
 
 	/* Who holds /dev/daxX.Y matters only for devdax devices: scan /proc for those. */
 	bool any_devdax = false;
 	for (size_t i = 0; i < inventory.count; i++)
-		any_devdax |= inventory.devices[i].mode == DAX_MODE_DEVDAX;
+		any_devdax |=
+		    inventory.devices[i].managed && inventory.devices[i].mode == DAX_MODE_DEVDAX;
 	if (any_devdax) {
 		r = scan_dax_users(sysroot, &users);
 		if (r < 0) {

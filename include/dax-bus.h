@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Who binds dax devices to their drivers: the kernel on its own, or tdxmemd.
+ *
+ * kmem matches every dax device of a region flagged IORESOURCE_DAX_KMEM (CXL
+ * RAM, soft-reserved memory) by its type alone (drivers/dax/bus.c
+ * dax_bus_match(), dax_match_type()), so the driver core binds kmem the
+ * moment such a device is registered, if kmem is loaded, and kmem's probe
+ * adds the memory (drivers/dax/kmem.c dev_dax_kmem_probe(),
+ * add_memory_driver_managed()). On a TDX host that memory then counts for
+ * TDX initialization, online or not (docs/presence.md). tdxmemd therefore
+ * holds the bus: it clears drivers_autoprobe (drivers/base/bus.c,
+ * drivers_autoprobe_store()) before it ever loads kmem, so new devices stay
+ * unbound until their decision, and it binds each one itself.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#define DAX_BUS_DIR "/sys/bus/dax"
+
+/*
+ * Writes 0 to @bus_dir/drivers_autoprobe unless it reads 0 already.
+ * *ret_was_held (optional) tells whether it was 0 before. -errno.
+ */
+int dax_bus_hold(const char *bus_dir, bool *ret_was_held);
+
+/* Whether drivers_autoprobe reads 0. */
+bool dax_bus_held(const char *bus_dir);
+
+/*
+ * Binds @device ("dax0.0") to @driver ("kmem") through
+ * @bus_dir/drivers/@driver/bind, and nothing else. libdaxctl 76.1's
+ * daxctl_dev_enable_ram() writes kmem's new_id first, and new_id_store()
+ * runs driver_attach() (drivers/dax/bus.c do_id_store()), which binds kmem
+ * to EVERY unbound device it matches: every held CXL device would be added
+ * at once. A plain bind attaches only the device named.
+ */
+int dax_bus_bind(const char *bus_dir, const char *driver, const char *device);

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "memory-blocks.h"
+
+#include "macro.h"
+#include "path.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *memory_zone_to_string(enum memory_zone zone)
+{
+	static const char *const names[] = {
+	    [MEMORY_ZONE_NONE] = "none",
+	    [MEMORY_ZONE_MOVABLE] = "movable",
+	    [MEMORY_ZONE_NORMAL] = "normal",
+	    [MEMORY_ZONE_UNKNOWN] = "unknown",
+	};
+	return (size_t)zone < ARRAY_SIZE(names) ? names[zone] : "unknown";
+}
+
+bool kmem_pluggable_range(struct range mapping, uint64_t block_size, struct range *ret)
+{
+	if (block_size == 0 || mapping.start >= mapping.end)
+		return false;
+
+	uint64_t start = mapping.start + (block_size - mapping.start % block_size) % block_size;
+	uint64_t end = mapping.end - mapping.end % block_size;
+
+	/* the round-up overflowed, or nothing whole is left */
+	if (start < mapping.start || start >= end)
+		return false;
+	*ret = (struct range){start, end};
+	return true;
+}
+
+int memory_blocks_add_mapping(struct range_set *blocks, struct range mapping, uint64_t block_size)
+{
+	struct range part;
+
+	if (!kmem_pluggable_range(mapping, block_size, &part))
+		return 0;
+	/* Touching whole-block parts may merge: the blocks stay the same. */
+	return range_set_add(blocks, part.start, part.end);
+}
+
+unsigned memory_blocks_count(const struct range_set *blocks, uint64_t block_size)
+{
+	return block_size ? (unsigned)(range_set_total(blocks) / block_size) : 0;
+}
+
+bool memory_blocks_owns(const struct range_set *mappings, uint64_t block_size, uint64_t index)
+{
+	if (block_size == 0 || index > UINT64_MAX / block_size - 1)
+		return false;
+	uint64_t start = index * block_size, end = start + block_size;
+	for (size_t i = 0; i < mappings->count; i++)
+		if (mappings->items[i].start <= start && end <= mappings->items[i].end)
+			return true;
+	return false;
+}
+
+/* Reads memoryN/NAME, first line; -ENOENT when the block does not exist. */
+static int read_block_attr(const char *memory_dir, uint64_t index, const char *name, char *buffer,
+			   size_t size)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+
+	snprintf(path, sizeof(path), "%s/memory%" PRIu64 "/%s", memory_dir, index, name);
+	int r = read_full_file(path, 256, &text, NULL);
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(buffer, size, "%s", text);
+	return 0;
+}
+
+/* An online block's valid_zones names the zone it is in (drivers/base/memory.c). */
+static enum memory_zone zone_of_block(const char *memory_dir, uint64_t index)
+{
+	char zones[64];
+
+	if (read_block_attr(memory_dir, index, "valid_zones", zones, sizeof(zones)) < 0)
+		return MEMORY_ZONE_UNKNOWN;
+	return strncmp(zones, "Movable", 7) == 0 ? MEMORY_ZONE_MOVABLE : MEMORY_ZONE_NORMAL;
+}
+
+static enum memory_zone zone_merge(enum memory_zone so_far, enum memory_zone block)
+{
+	if (so_far == MEMORY_ZONE_NONE || block == MEMORY_ZONE_UNKNOWN)
+		return block;
+	if (so_far == MEMORY_ZONE_UNKNOWN)
+		return so_far;
+	return so_far == block ? so_far : MEMORY_ZONE_NORMAL;
+}
+
+#define for_each_block(blocks, block_size, i, index)                                               \
+	for (size_t i = 0; i < (blocks)->count; i++)                                               \
+		for (uint64_t index = (blocks)->items[i].start / (block_size);                     \
+		     index < (blocks)->items[i].end / (block_size); index++)
+
+int memory_blocks_read(const char *memory_dir, const struct range_set *blocks, uint64_t block_size,
+		       struct memory_blocks_status *ret_status)
+{
+	struct memory_blocks_status status = {.zone = MEMORY_ZONE_NONE};
+	char state[64];
+
+	if (block_size == 0)
+		return -EINVAL;
+	for_each_block(blocks, block_size, i, index)
+	{
+		int r = read_block_attr(memory_dir, index, "state", state, sizeof(state));
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		status.present++;
+		if (streq(state, "online")) {
+			status.online++;
+			status.zone = zone_merge(status.zone, zone_of_block(memory_dir, index));
+		}
+	}
+	*ret_status = status;
+	return 0;
+}
+
+/*
+ * The block must exist and be the one its name says: phys_index is the
+ * block id (drivers/base/memory.c phys_index_show()), hex.
+ */
+static int check_block(const char *memory_dir, uint64_t index)
+{
+	char text[64], *end;
+
+	int r = read_block_attr(memory_dir, index, "phys_index", text, sizeof(text));
+	if (r < 0)
+		return r;
+	errno = 0;
+	unsigned long long phys = strtoull(text, &end, 16);
+	if (errno != 0 || end == text || *end != '\0' || phys != index)
+		return -EXDEV;
+	return 0;
+}
+
+static int write_block_state(const char *memory_dir, uint64_t index, const char *state)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/memory%" PRIu64 "/state", memory_dir, index);
+	return write_string_file(path, state);
+}
+
+int memory_blocks_set(const char *memory_dir, const struct range_set *blocks,
+		      const struct range_set *mappings, uint64_t block_size, const char *state)
+{
+	bool offline = streq(state, "offline");
+	char current[64];
+
+	if (block_size == 0)
+		return -EINVAL;
+	for_each_block(blocks, block_size, i, index)
+	{
+		int r = read_block_attr(memory_dir, index, "state", current, sizeof(current));
+		/* a block kmem never added has nothing to offline */
+		if (r == -ENOENT && offline)
+			continue;
+		if (r < 0)
+			return r;
+		if (streq(current, offline ? "offline" : "online"))
+			continue;
+		/* the set comes from the mappings: anything else is a bug, never acted on */
+		if (!memory_blocks_owns(mappings, block_size, index))
+			return -EXDEV;
+		if ((r = check_block(memory_dir, index)) < 0)
+			return r;
+		if ((r = write_block_state(memory_dir, index, state)) < 0)
+			return r;
+	}
+	return 0;
+}

@@ -210,7 +210,8 @@ def device_devdax(c, run, dax, prefix="after"):
 def no_tdx(c, run):
     dax = run.fact("region0_dax")
     c.rc("once", 0)
-    c.fact("before_driver", "kmem")
+    # held: nothing binds kmem, nothing is added, before the decision
+    c.fact("before_driver", "none")
     c.fact("before_online", "0")
     device_online(c, run, dax, "tdx-disabled", "disabled",
                   cxl_region=run.fact("region0_region"),
@@ -279,7 +280,7 @@ def auto_online(c, run):
 def big_region(c, run):
     dax = run.fact("region0_dax")
     c.fact("region0_size", hex(4 << 30))
-    c.fact("before_blocks", "32")
+    c.fact("before_blocks", "0")  # nothing added before the decision
     c.rc("once", 0)
     c.one_record(dax, decision="devdax", reason="tdx-initialized",
                  outcome="applied", blocks="32", blocks_online="0")
@@ -723,6 +724,365 @@ def service_catalog(c, run):
          "journalctl -x -t tdxmemd: every record explained")
     sec = [l for l in run.text("security.txt").splitlines() if "Overall exposure" in l]
     print(f"  info systemd-analyze security: {sec[0].strip() if sec else 'n/a'}")
+
+
+# --- presence: nothing non-convertible is ever added before its decision
+
+def tdx_init_result(run):
+    lines = [m for m in run.kernel_lines() if "virt/tdx" in m]
+    if any("initialization failed" in m for m in lines):
+        return "failed"
+    if any("module initialized" in m for m in lines):
+        return "initialized"
+    return "none"
+
+
+def race(c, run, index):
+    dax = run.fact(f"region{index}_dax")
+    c.fact("tdxsim_state", "initialized")
+    c.check(run.fact("race_init_delay_us", "none") != "none",
+            f"TDX initialized right after the commit (write took {run.fact('race_init_delay_us')} us)")
+    c.eq(tdx_init_result(run), "initialized", "TDX initialization result in the kernel log")
+    c.fact("race_kmem_at_dax", "0")
+    c.one_record(dax, decision="devdax", outcome="applied", blocks_online="0")
+    c.fact("records_final", str(index + 1))
+    device_devdax(c, run, dax)
+    c.fact("after_refusals", "0")
+    c.fact("daxrw_rc", "0")
+
+
+@scenario
+def race_service(c, run):
+    c.fact("service_active_before", "active")
+    # kmem is loaded by the first device's online: only the hold protects the second
+    c.fact("first_driver", "kmem")
+    c.fact("first_online", "4")
+    race(c, run, 1)
+
+
+@scenario
+def race_udev(c, run):
+    c.check(run.fact("service_active_before") != "active",
+            f"tdxmemd.service not running before the region ({run.fact('service_active_before')})")
+    race(c, run, 0)
+
+
+def status_json(c, run, name):
+    try:
+        return json.loads(run.text(name + ".stdout"))
+    except ValueError as e:
+        c.check(False, f"{name}: status --json is JSON ({e})")
+        return {}
+
+
+@scenario
+def status_init(c, run):
+    dax = run.fact("region0_dax")
+    win = [hex(WIN0[0]), hex(WIN0[0] + 512 * MiB)]
+    c.fact("new_driver", "none")
+    c.eq(status_json(c, run, "status0").get("tdx_init"),
+         {"outlook": "would-succeed", "would_succeed": True}, "status before anything is added")
+    c.fact("added_driver", "kmem")
+    c.fact("added_online", "0")
+    c.eq(status_json(c, run, "status1").get("tdx_init"),
+         {"outlook": "would-fail", "would_succeed": False, "blocking_range": win},
+         "status with the range added, offline")
+    c.check(f"would FAIL: {win[0]}-{win[1]}" in run.text("status1text.stdout"),
+            "status text names the range")
+    c.rc("once", 0)
+    c.one_record(dax, decision="devdax", reason="not-convertible", outcome="applied")
+    device_devdax(c, run, dax)
+    c.eq(status_json(c, run, "status2").get("tdx_init"),
+         {"outlook": "would-succeed", "would_succeed": True}, "status after tdxmemd returned it")
+
+
+@scenario
+def service_init_event(c, run):
+    d0, d1 = run.fact("region0_dax"), run.fact("region1_dax")
+    c.fact("records_before_init", "2")
+    c.fact("records_2s", "3")
+    c.fact("records_final", "3")
+    recs0 = run.records_for(d0)
+    c.eq([r.get("TDXMEMD_DECISION") for r in recs0], ["online", "unchanged"], f"{d0} decisions")
+    if len(recs0) == 2:
+        c.eq(recs0[1].get("TDXMEMD_REASON"), "online-before-init", f"{d0} second reason")
+        c.eq(recs0[1].get("TDXMEMD_TDX_STATE"), "initialized", f"{d0} second TDX state")
+        t = int(recs0[1]["__REALTIME_TIMESTAMP"]) - int(run.fact("init_t", "0"))
+        c.check(0 < t < 2_000_000, f"{d0} record {t / 1e6:.2f} s after TDX init (< 2 s)")
+    c.eq(len(run.records_for(d1)), 1, f"journal records for {d1}")
+    c.fact("after0_online", "4")
+    device_devdax(c, run, d1, prefix="after1")
+
+
+# -------------------------------------------------------------------------
+# Dax devices of several mappings (daxctl create-device in a fragmented
+# region) and persistent memory.  The guest records each device's mappings
+# (map_facts: "START-END ...", END exclusive) and the states of the blocks
+# kmem adds for them; the checks derive those blocks again from the
+# mappings, as drivers/dax/kmem.c dax_kmem_range() does: each mapping
+# aligned inward to the block size on its own.
+
+BLOCK = 128 * MiB
+
+
+def ranges(text):
+    out = []
+    for r in (text or "").split():
+        a, b = r.split("-")
+        out.append((int(a, 16), int(b, 16)))
+    return out
+
+
+def kmem_blocks(mappings, bs=BLOCK):
+    names = []
+    for a, b in mappings:
+        names += [f"memory{n}" for n in range((a + bs - 1) // bs, b // bs)]
+    return names
+
+
+def words(run, key):
+    return (run.fact(key) or "").split()
+
+
+def by_number(blocks):
+    """memoryN names in block order."""
+    return sorted(blocks, key=lambda b: int(b[len("memory"):]))
+
+
+def watch(run, name):
+    """Samples of watch_blocks NAME: a list of {block: state}, one per
+    change seen (the first sample always)."""
+    out = []
+    for line in run.text(name + ".watch").splitlines():
+        parts = line.split()
+        out.append(dict(p.split("=", 1) for p in parts[1:]))
+    return out
+
+
+def decisions(run, dax):
+    return [(r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_REASON"), r.get("TDXMEMD_OUTCOME"))
+            for r in run.records_for(dax)]
+
+
+def straddle_layout_ok(c, run):
+    """straddle_layout: A of two non-adjacent mappings, B between them.
+    Returns (A, B, A's mappings, B's mappings)."""
+    a, b = run.fact("A"), run.fact("B")
+    am, bm = ranges(run.fact("layout_A_mappings")), ranges(run.fact("layout_B_mappings"))
+    print(f"  info layout: A={a} mappings {run.fact('layout_A_mappings')}, "
+          f"B={b} mappings {run.fact('layout_B_mappings')}")
+    c.eq(len(am), 2, f"A ({a}) mappings")
+    c.eq(len(bm), 1, f"B ({b}) mappings")
+    if len(am) == 2 and len(bm) == 1:
+        lo, hi = sorted(am)
+        c.check(lo[1] < hi[0], "A's mappings are not adjacent")
+        c.check(lo[1] <= bm[0][0] and bm[0][1] <= hi[0], "B lies between A's mappings")
+    c.eq(words(run, "layout_A_mapblocks"), kmem_blocks(am), "A's blocks (per mapping, guest helper)")
+    c.eq(len(kmem_blocks(am)), 4, "A's blocks")
+    c.eq(len(kmem_blocks(bm)), 2, "B's blocks")
+    return a, b, am, bm
+
+
+def all_online(c, run, prefix, n, what):
+    states = words(run, f"{prefix}_states")
+    c.eq(states, ["online"] * n, f"{what}: every block of its mappings online")
+    c.fact(f"{prefix}_zones", "Movable")
+
+
+def kmem_added_exactly(c, run, prefix, what):
+    c.eq(words(run, f"{prefix}_present"), by_number(words(run, f"{prefix}_mapblocks")),
+         f"{what}: the blocks that exist over its mappings are its per-mapping blocks")
+
+
+def never_changed(c, run, name, blocks, what):
+    samples = watch(run, name)
+    c.check(len(samples) >= 1, f"{what}: sampled ({name}.watch)")
+    c.eq(len(samples), 1, f"{what}: distinct samples of its block states (1: never changed)")
+    if samples:
+        c.eq(sorted(samples[0]), sorted(blocks), f"{what}: blocks sampled")
+        bad = [s for s in samples if any(v != "online" for v in s.values())]
+        c.eq(bad[:3], [], f"{what}: samples with a block not online")
+
+
+def status_device(run, dax):
+    try:
+        return {d.get("chardev"): d for d in json.loads(run.text("status.stdout")).get("devices", [])}.get(dax, {})
+    except (ValueError, AttributeError):
+        return {}
+
+
+@scenario
+def multi_mapping_covered(c, run):
+    a, b, am, bm = straddle_layout_ok(c, run)
+    ab, bb = kmem_blocks(am), kmem_blocks(bm)
+    # B first, on its own
+    c.rc("b", 0)
+    c.fact("b_B_driver", "kmem")
+    all_online(c, run, "b_B", 2, f"B ({b}) after --device B")
+    c.fact("b_A_driver", "device_dax")
+    c.fact("b_A_present", "")
+    # A: online whole, 4 blocks of its two mappings
+    c.rc("a", 0)
+    c.fact("a_A_driver", "kmem")
+    all_online(c, run, "a_A", 4, f"A ({a}) after --device A")
+    kmem_added_exactly(c, run, "a_A", f"A ({a})")
+    # A: back to devdax (its second mapping outside the CMR file)
+    c.rc("devdax", 0)
+    c.fact("devdax_A_driver", "device_dax")
+    c.fact("devdax_A_present", "")
+    recs = run.records_for(a)
+    c.eq(decisions(run, a), [("online", "cmr-covered", "applied"),
+                             ("devdax", "not-convertible", "applied")], f"records for A ({a})")
+    if len(recs) == 2:
+        for k, want in (("BLOCKS", "4"), ("BLOCKS_ONLINE", "4")):
+            c.eq(recs[0].get("TDXMEMD_" + k), want, f"A's online record TDXMEMD_{k}")
+        c.eq(recs[1].get("TDXMEMD_UNCOVERED"), rng(am[1][0], am[1][1] - am[1][0]),
+             "A's devdax record TDXMEMD_UNCOVERED (its second mapping)")
+        c.eq(recs[1].get("TDXMEMD_BLOCKS_ONLINE"), "0", "A's devdax record TDXMEMD_BLOCKS_ONLINE")
+    # B: never touched by A's actions
+    c.one_record(b, decision="online", reason="cmr-covered", outcome="applied",
+                 blocks="2", blocks_online="2")
+    for step in ("a", "devdax"):
+        c.eq(words(run, f"{step}_B_states"), words(run, "b_B_states"),
+             f"B's block states after step '{step}' (as after its own onlining)")
+    c.fact("devdax_B_driver", "kmem")
+    never_changed(c, run, "b", bb, f"B ({b})")
+    c.eq(len(run.records), 3, "records in all")
+    c.rc("status", 0)
+    st = status_device(run, b)
+    c.eq((st.get("mode"), st.get("blocks"), st.get("blocks_online"), st.get("last", {}).get("decision")),
+         ("system-ram", 2, 2, "online"), f"status --json: B ({b}) mode, blocks, online, last decision")
+
+
+@scenario
+def multi_mapping_half_covered(c, run):
+    a, b, am, bm = straddle_layout_ok(c, run)
+    c.fact("before_A_driver", "kmem")
+    c.fact("before_A_online", "0")
+    kmem_added_exactly(c, run, "before_A", f"A ({a}) bound to kmem by hand")
+    c.fact("before_B_driver", "device_dax")
+    c.rc("once", 0)
+    c.one_record(a, decision="devdax", reason="not-convertible", outcome="applied",
+                 tdx_state="bios-enabled", cmr_source="file",
+                 uncovered=rng(am[1][0], am[1][1] - am[1][0]),
+                 blocks="4", blocks_online="0")
+    samples = watch(run, "a")
+    c.check(len(samples) >= 1, f"A ({a}): sampled (a.watch, {len(samples)} distinct)")
+    online = [s for s in samples if "online" in s.values()]
+    c.eq(online[:3], [], f"A ({a}): samples with a block online")
+    c.fact("after_A_driver", "device_dax")
+    c.fact("after_A_online", "0")
+    c.fact("after_A_present", "")
+    c.fact("daxrw_rc", "0")
+    c.one_record(b, decision="devdax", reason="not-convertible", outcome=lambda v: v in ("applied", "already"),
+                 uncovered=rng(bm[0][0], bm[0][1] - bm[0][0]))
+    c.fact("after_B_driver", "device_dax")
+    other = [(r.get("TDXMEMD_DEVICE"), r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_SIZE"))
+             for r in run.records if r.get("TDXMEMD_DEVICE") not in (a, b)]
+    print(f"  info other records: {other}")
+
+
+@scenario
+def straddle_devdax(c, run):
+    a, b, am, bm = straddle_layout_ok(c, run)
+    bb = kmem_blocks(bm)
+    c.fact("manual_B_driver", "kmem")
+    all_online(c, run, "manual_B", 2, f"B ({b}) online by hand")
+    c.fact("records_a_online", "1")
+    c.fact("online_A_driver", "kmem")
+    all_online(c, run, "online_A", 4, f"A ({a}) online by the service")
+    kmem_added_exactly(c, run, "online_A", f"A ({a})")
+    c.fact("reload_rc", "0")
+    c.fact("records_a_devdax", "2")
+    recs = run.records_for(a)
+    c.eq(decisions(run, a), [("online", "cmr-covered", "applied"),
+                             ("devdax", "not-convertible", "applied")], f"records for A ({a})")
+    if len(recs) == 2:
+        c.eq((recs[0].get("TDXMEMD_BLOCKS"), recs[0].get("TDXMEMD_BLOCKS_ONLINE")), ("4", "4"),
+             "A's online record TDXMEMD_BLOCKS, TDXMEMD_BLOCKS_ONLINE")
+        c.eq(recs[1].get("TDXMEMD_UNCOVERED"), rng(am[1][0], am[1][1] - am[1][0]),
+             "A's devdax record TDXMEMD_UNCOVERED (its second mapping)")
+    c.fact("devdax_A_driver", "device_dax")
+    c.fact("devdax_A_present", "")
+    c.fact("daxrw_rc", "0")
+    # B: exactly as it was, throughout
+    for step in ("online", "devdax"):
+        c.eq(words(run, f"{step}_B_states"), words(run, "manual_B_states"),
+             f"B's block states after step '{step}' (as onlined by hand)")
+    c.fact("devdax_B_driver", "kmem")
+    all_online(c, run, "devdax_B", 2, f"B ({b}) at the end")
+    never_changed(c, run, "b", bb, f"B ({b})")
+    reload = fact_int(run, "reload_us") or 0
+    brecs = run.records_for(b)
+    c.eq([r for r in brecs if rec_us(r) > reload], [], f"records for B ({b}) after the reload")
+    c.check(all(r.get("TDXMEMD_DECISION") == "online" for r in brecs),
+            f"B's records all online ({decisions(run, b)})")
+    same_pid(c, run, "before_pid", "after_pid", "reloaded in place (same process)")
+    c.fact("after_nrestarts", "0")
+    st = status_device(run, b)
+    c.eq((st.get("mode"), st.get("blocks"), st.get("blocks_online")), ("system-ram", 2, 2),
+         f"status --json: B ({b}) mode, blocks, online")
+
+
+@scenario
+def unaligned_joins(c, run):
+    a = run.fact("A")
+    am = ranges(run.fact("before_A_mappings"))
+    print(f"  info A={a} mappings {run.fact('before_A_mappings')}")
+    c.eq(len(am), 2, f"A ({a}) mappings")
+    if len(am) == 2:
+        lo, hi = sorted(am)
+        c.check(lo[1] == hi[0], "A's mappings touch")
+        c.check(lo[1] % BLOCK != 0, f"the join {lo[1]:#x} is not block aligned")
+        joined = kmem_blocks([(lo[0], hi[1])])
+        c.check(len(kmem_blocks(am)) < len(joined),
+                f"per-mapping blocks ({len(kmem_blocks(am))}) are fewer than the joined range's ({len(joined)})")
+    want = kmem_blocks(am)
+    c.eq(words(run, "before_A_mapblocks"), want, "A's blocks (per mapping, guest helper)")
+    c.rc("once", 0)
+    c.fact("after_A_driver", "kmem")
+    c.eq(words(run, "window_blocks"), by_number(want), "blocks kmem added (every block of the window)")
+    kmem_added_exactly(c, run, "after_A", f"A ({a})")
+    n = str(len(want))
+    c.one_record(a, decision="online", reason="cmr-covered", outcome="applied",
+                 blocks=n, blocks_online=n, zone=is_movable)
+    all_online(c, run, "after_A", len(want), f"A ({a})")
+
+
+PMEM = (0x40000000, 0x60000000)  # memmap=512M!1G
+
+
+@scenario
+def pmem_devdax(c, run):
+    p = run.fact("pmem_dax")
+    print(f"  info pmem: {run.fact('pmem_namespace')} -> {p} ({run.fact('pmem_path')})")
+    c.check(bool(p), "a devdax namespace was created")
+    c.check("/ndbus" in (run.fact("pmem_path") or ""), "its dax device sits on the nvdimm bus")
+    c.fact("created_driver", "device_dax")
+    c.fact("created_pattern_rc", "0")
+    c.rc("once", 0)
+    for step in ("once", "service", "reprobe"):
+        c.fact(f"{step}_dev", p)
+        c.fact(f"{step}_driver", "device_dax")
+        c.fact(f"{step}_present", "")
+        c.fact(f"{step}_pattern_rc", "0")
+    c.eq(run.records_for(p), [], f"records for the pmem device {p}")
+    samples = watch(run, "pmem")
+    c.eq(len(samples), 1, "pmem range: distinct samples of its block states")
+    c.check(bool(samples) and set(samples[0].values()) == {"absent"},
+            "pmem range: no memory block of it ever exists")
+    iomem = run.text("iomem.txt")
+    c.check(f"{PMEM[0]:08x}-{PMEM[1] - 1:08x} : Persistent Memory (legacy)" in iomem,
+            "the range is still Persistent Memory (legacy) in /proc/iomem")
+    # The CXL device beside it: tdxmemd did act.
+    cxl = run.fact("region0_dax")
+    c.one_record(cxl, decision="online", reason="cmr-covered", outcome="applied",
+                 blocks="4", blocks_online="4")
+    c.fact("once_cxl_driver", "kmem")
+    c.fact("once_cxl_online", "4")
+    c.fact("service_active", "active")
+    c.fact("reprobe_active", "active")
+    same_pid(c, run, "service_pid", "reprobe_pid", "the service ran throughout")
 
 
 def main():

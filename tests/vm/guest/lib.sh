@@ -242,3 +242,267 @@ commit_watch() {
 		done
 	) &
 }
+
+# ---- dax devices of several mappings -----------------------------------------
+# A dax device of a CXL RAM region may be made of several ranges of it
+# (daxctl create-device into a fragmented region): mappingN/{start,end,
+# page_offset}, end inclusive.  kmem hot-adds each range aligned inward to
+# the memory block size (drivers/dax/kmem.c dax_kmem_range()); the device's
+# resource + size span says nothing about which blocks are its own.
+
+# dax_mappings DAX: one line "START END" (hex, END exclusive) per mappingN,
+# in N order.
+dax_mappings() {
+	local d=/sys/bus/dax/devices/$1 n
+	for ((n = 0; ; n++)); do
+		[[ -d $d/mapping$n ]] || break
+		printf '%#x %#x\n' "$(($(cat "$d/mapping$n/start")))" \
+			"$(($(cat "$d/mapping$n/end") + 1))"
+	done
+}
+
+# dax_map_blocks DAX: memoryN names of the blocks kmem adds for the device:
+# each mapping aligned inward on its own, whether the block exists now or
+# not (it does while kmem is bound).
+dax_map_blocks() {
+	local bs s e n
+	bs=$((0x$(cat "$MEMSYS/block_size_bytes")))
+	while read -r s e; do
+		for ((n = (s + bs - 1) / bs; n < e / bs; n++)); do
+			echo "memory$n"
+		done
+	done < <(dax_mappings "$1")
+}
+
+# block_state memoryN: its state, or "absent" when the block does not exist.
+block_state() {
+	local s
+	{ read -r s <"$MEMSYS/$1/state"; } 2>/dev/null || s=absent
+	echo "$s"
+}
+
+# present_blocks DAX: the memory blocks that exist now and overlap any
+# mapping of the device (kmem's, while it is bound; none in devdax mode
+# unless another device added them).
+present_blocks() {
+	local bs s e n
+	bs=$((0x$(cat "$MEMSYS/block_size_bytes")))
+	while read -r s e; do
+		for ((n = s / bs; n * bs < e; n++)); do
+			[[ -d $MEMSYS/memory$n ]] && echo "memory$n"
+		done
+	done < <(dax_mappings "$1") | sort -u -V
+}
+
+# map_facts PREFIX DAX: the device as its mappings say, as facts PREFIX_*:
+# dev, driver, mappings ("START-END ...", END exclusive), mapblocks (what
+# dax_map_blocks gives), states (of those blocks, in that order), online,
+# zones (of the online ones) and present (present_blocks).
+map_facts() {
+	local p=$1 dax=$2 b s on=0 bl states=() zones=()
+	fact "${p}_dev" "$dax"
+	fact "${p}_driver" "$(dax_driver "$dax")"
+	fact "${p}_mappings" "$(dax_mappings "$dax" | tr ' ' - | xargs)"
+	mapfile -t bl < <(dax_map_blocks "$dax")
+	fact "${p}_mapblocks" "${bl[*]}"
+	for b in "${bl[@]}"; do
+		s=$(block_state "$b")
+		states+=("$s")
+		if [[ $s == online ]]; then
+			on=$((on + 1))
+			zones+=("$(cat "$MEMSYS/$b/valid_zones")")
+		fi
+	done
+	fact "${p}_states" "${states[*]}"
+	fact "${p}_online" "$on"
+	fact "${p}_zones" "$(printf '%s\n' "${zones[@]}" | sort -u | xargs)"
+	fact "${p}_present" "$(present_blocks "$dax" | xargs)"
+}
+
+# watch_blocks NAME BLOCK...: in the background, sample the state of each
+# memory block every 20 ms and append a line "TIME_US memoryN=STATE ..." to
+# $OUT/NAME.watch whenever it differs from the last one (the first sample
+# is always written), until watch_stop NAME.  One line in the end: no
+# sample ever saw a block change.
+declare -gA WATCH_PIDS=()
+watch_blocks() {
+	local name=$1
+	shift
+	rm -f "/run/watch-$name.stop" "$OUT/$name.watch"
+	(
+		set +e
+		prev=""
+		while :; do
+			cur=""
+			for b in "$@"; do
+				{ read -r s <"$MEMSYS/$b/state"; } 2>/dev/null || s=absent
+				cur+=" $b=$s"
+			done
+			if [[ $cur != "$prev" ]]; then
+				echo "$(now_us)$cur" >>"$OUT/$name.watch"
+				prev=$cur
+			fi
+			[[ -e /run/watch-$name.stop ]] && exit 0
+			sleep 0.02
+		done
+	) &
+	WATCH_PIDS[$name]=$!
+	say "watching $* ($name.watch)"
+}
+watch_stop() {
+	touch "/run/watch-$1.stop"
+	wait "${WATCH_PIDS[$1]}" || true
+}
+
+# dax_unbind DAX: detach whatever driver is bound (kmem needs the blocks
+# offline), so that the device can be resized; a device the kernel left
+# unbound stays so.
+dax_unbind() {
+	local drv
+	drv=$(dax_driver "$1")
+	[[ $drv == none ]] || echo "$1" >"/sys/bus/dax/drivers/$drv/unbind"
+}
+
+# dax_create REGION_ID SIZE: daxctl create-device of SIZE in dax region
+# REGION_ID (it takes the region's free space first to last and binds
+# device_dax); prints the new device's name.
+dax_create() {
+	local name
+	name=$(daxctl create-device -r "$1" -s "$2" 2>>"$OUT/daxctl.log" |
+		sed -n 's/.*"chardev":"\([^"]*\)".*/\1/p')
+	[[ -n $name ]] || {
+		say "daxctl create-device -r $1 -s $2 failed" >&2
+		return 1
+	}
+	say "created $name: $(dax_mappings "$name" | xargs)" >&2
+	echo "$name"
+}
+
+# dax_destroy DAX: give the device's ranges back to its region.  The
+# region's first device (daxN.0) cannot be deleted: it is shrunk to 0.
+dax_destroy() {
+	dax_unbind "$1"
+	if [[ $1 == *.0 ]]; then
+		echo 0 >"/sys/bus/dax/devices/$1/size"
+	else
+		daxctl destroy-device "$1" >>"$OUT/daxctl.log" 2>&1
+	fi
+	say "destroyed $1"
+}
+
+# straddle_layout DAX: from the 1 GiB region of dax device DAX (its first),
+# the layout of the multi-mapping scenarios, sets A and B:
+#   A  512 MiB, two mappings: [+256M, +512M) and [+768M, +1G)
+#   B  256 MiB at [+512M, +768M): between A's two, A's span straddles it
+# Sequence: DAX shrunk to 0; three 256 MiB devices (X, H, B); H destroyed;
+# A (512 MiB) takes the hole and the tail; X destroyed.  A and B are left
+# as daxctl leaves them: devdax (device_dax bound).  Layout facts:
+# layout_A_*, layout_B_* (map_facts).
+straddle_layout() {
+	local r=${1#dax} x h
+	r=${r%%.*}
+	dax_destroy "$1"
+	x=$(dax_create "$r" 256M)
+	h=$(dax_create "$r" 256M)
+	B=$(dax_create "$r" 256M)
+	dax_destroy "$h"
+	A=$(dax_create "$r" 512M)
+	dax_destroy "$x"
+	export A B
+	fact A "$A"
+	fact B "$B"
+	map_facts layout_A "$A"
+	map_facts layout_B "$B"
+	daxctl list -M -u >"$OUT/layout.daxctl.json" 2>&1 || true
+}
+
+# cmr_file FILE RANGE...: write a CMR file (tdxmemd --cmr-file, CmrFile=),
+# one "[START, END)" line per START-END range.
+cmr_file() {
+	local f=$1 r
+	shift
+	mkdir -p "$(dirname "$f")"
+	for r in "$@"; do
+		printf '[%s, %s)\n' "${r%-*}" "${r#*-}"
+	done >"$f.new"
+	mv "$f.new" "$f"
+	say "CMR file $f: $*"
+}
+
+# dax_pattern write|verify DEV [BYTES]: map the first BYTES (default 8 MiB,
+# a multiple of the device's 2 MiB alignment) of a devdax device and write
+# a known pattern to it, or check that it is still there.  Unlike daxrw,
+# the two halves run apart, so data can be checked across other steps.
+# Exit 0 ok, 2 open/mmap failed, 3 mismatch.  Perl (perl-base) mmaps by
+# syscall: the guest has no Python.
+dax_pattern() {
+	perl -e '
+		use strict; use warnings;
+		my ($op, $dev, $len) = @ARGV;
+		$len = defined $len ? int($len) : 8 << 20;
+		open(my $fh, "+<", $dev) or do { print "open $dev: $!\n"; exit 2 };
+		# mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)
+		my $addr = syscall(9, 0, $len, 3, 1, fileno($fh), 0);
+		if ($addr == -1) { print "mmap $dev: $!\n"; exit 2 }
+		my $pat = join("", map { sprintf("tdxmemd pattern %015x\n", $_ * 32) }
+			0 .. $len / 32 - 1);
+		if ($op eq "write") {
+			# read(2) from a file of the pattern straight into the mapping
+			my $tmp = "/run/dax-pattern.$$";
+			open(my $pf, ">", $tmp) or die; print $pf $pat; close($pf);
+			open($pf, "<", $tmp) or die; unlink($tmp);
+			my $done = 0;
+			while ($done < $len) {
+				my $n = syscall(0, fileno($pf), $addr + $done, $len - $done);
+				if ($n <= 0) { print "read: $!\n"; exit 2 }
+				$done += $n;
+			}
+		}
+		my $got = unpack("P$len", pack("J", $addr));
+		if ($got ne $pat) {
+			my $i = 0;
+			$i++ while substr($got, $i, 1) eq substr($pat, $i, 1);
+			printf "%s: mismatch at offset %#x\n", $dev, $i;
+			exit 3;
+		}
+		printf "%s: %s %d bytes ok\n", $dev, $op, $len;
+	' "$@"
+}
+
+# race_watch: in the background, initialize TDX (tdxsim) the moment a CXL
+# region is committed, and note whether /proc/iomem shows "System RAM
+# (kmem)" at the first moment a dax device exists. Busy polls: a sleep
+# between reads would widen the window being tested. race_collect waits for
+# both and records facts race_init_delay_us and race_kmem_at_dax.
+race_watch() {
+	(
+		local f v t0
+		for ((i = 0; i < 2000000; i++)); do
+			for f in /sys/bus/cxl/devices/region*/commit; do
+				[[ -r $f ]] || continue
+				read -r v <"$f" 2>/dev/null || continue
+				[[ $v == 1 ]] && break 2
+			done
+		done
+		t0=$(now_us)
+		echo initialized >/sys/module/tdxsim/parameters/state
+		echo $(($(now_us) - t0)) >/tmp/race_init
+	) &
+	RACE_INIT=$!
+	(
+		local d
+		for ((i = 0; i < 2000000; i++)); do
+			for d in /sys/bus/dax/devices/dax*.*; do
+				[[ -e $d ]] && break 2
+			done
+		done
+		grep -c 'System RAM (kmem)' /proc/iomem >/tmp/race_kmem || true
+	) &
+	RACE_DAX=$!
+}
+race_collect() {
+	wait "$RACE_INIT" "$RACE_DAX" || true
+	fact race_init_delay_us "$(cat /tmp/race_init 2>/dev/null || echo none)"
+	fact race_kmem_at_dax "$(cat /tmp/race_kmem 2>/dev/null || echo none)"
+	fact tdxsim_state "$(cat /sys/module/tdxsim/parameters/state)"
+}

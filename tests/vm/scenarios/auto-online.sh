@@ -11,6 +11,9 @@ tdxmemd_service_off
 settle
 fact auto_online_blocks "$(cat "$MEMSYS/auto_online_blocks")"
 tdxsim_load state=bios "cmrs=$BOOTRAM"
+# kmem loaded before tdxmemd held the dax bus (by hand, or built in): the
+# one way memory is still added, and onlined, before tdxmemd decides.
+modprobe kmem
 cxl_region 0
 settle
 dev_facts before "$DAX"

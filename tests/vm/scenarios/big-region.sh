@@ -23,6 +23,7 @@ dev_facts after "$DAX"
 # The contrast: system-ram again, without onlining (daxctl -N), then every
 # block written by hand.
 rc=0
+modprobe kmem # blacklisted for alias loads, and daxctl honours that
 daxctl reconfigure-device --mode=system-ram --no-online "$DAX" >"$OUT/contrast.log" 2>&1 || rc=$?
 settle
 fact contrast_daxctl_rc "$rc"

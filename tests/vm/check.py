@@ -737,15 +737,19 @@ def tdx_init_result(run):
     return "none"
 
 
-def race(c, run, index):
+def race(c, run, index, records):
     dax = run.fact(f"region{index}_dax")
+    win = WIN1 if index else WIN0
     c.fact("tdxsim_state", "initialized")
     c.check(run.fact("race_init_delay_us", "none") != "none",
             f"TDX initialized right after the commit (write took {run.fact('race_init_delay_us')} us)")
     c.eq(tdx_init_result(run), "initialized", "TDX initialization result in the kernel log")
-    c.fact("race_kmem_at_dax", "0")
+    kmem = run.fact("race_kmem_at_dax", "none")
+    inside = [r for r in kmem.split() if win[0] <= int(r.split("-")[0], 16) < win[1]]
+    c.check(kmem != "none" and not inside,
+            f"no kmem range of the new region in /proc/iomem when its dax device appeared ({kmem!r})")
     c.one_record(dax, decision="devdax", outcome="applied", blocks_online="0")
-    c.fact("records_final", str(index + 1))
+    c.fact("records_final", str(records))
     device_devdax(c, run, dax)
     c.fact("after_refusals", "0")
     c.fact("daxrw_rc", "0")
@@ -757,14 +761,16 @@ def race_service(c, run):
     # kmem is loaded by the first device's online: only the hold protects the second
     c.fact("first_driver", "kmem")
     c.fact("first_online", "4")
-    race(c, run, 1)
+    # three records: the first device online, the second devdax, and the
+    # first again as TDX initializes (online -> unchanged, online-before-init)
+    race(c, run, 1, 3)
 
 
 @scenario
 def race_udev(c, run):
     c.check(run.fact("service_active_before") != "active",
             f"tdxmemd.service not running before the region ({run.fact('service_active_before')})")
-    race(c, run, 0)
+    race(c, run, 0, 1)
 
 
 def status_json(c, run, name):

@@ -471,7 +471,7 @@ dax_pattern() {
 
 # race_watch: in the background, initialize TDX (tdxsim) the moment a CXL
 # region is committed, and note whether /proc/iomem shows "System RAM
-# (kmem)" at the first moment a dax device exists. Busy polls: a sleep
+# (kmem)" at the first moment a new dax device exists. Busy polls: a sleep
 # between reads would widen the window being tested. race_collect waits for
 # both and records facts race_init_delay_us and race_kmem_at_dax.
 race_watch() {
@@ -490,13 +490,18 @@ race_watch() {
 	) &
 	RACE_INIT=$!
 	(
-		local d
+		local d n0 n
+		n0=$(compgen -G '/sys/bus/dax/devices/dax*.*' | wc -l)
 		for ((i = 0; i < 2000000; i++)); do
+			n=0
 			for d in /sys/bus/dax/devices/dax*.*; do
-				[[ -e $d ]] && break 2
+				[[ -e $d ]] && n=$((n + 1))
 			done
+			((n > n0)) && break
 		done
-		grep -c 'System RAM (kmem)' /proc/iomem >/tmp/race_kmem || true
+		# the kmem ranges present then, as START-END (hex, inclusive end)
+		sed -n 's/^ *\([0-9a-f]*-[0-9a-f]*\) : System RAM (kmem)$/\1/p' /proc/iomem |
+			xargs >/tmp/race_kmem
 	) &
 	RACE_DAX=$!
 }

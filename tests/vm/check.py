@@ -1020,7 +1020,8 @@ def straddle_devdax(c, run):
     never_changed(c, run, "b", bb, f"B ({b})")
     reload = fact_int(run, "reload_us") or 0
     brecs = run.records_for(b)
-    c.eq([r for r in brecs if rec_us(r) > reload], [], f"records for B ({b}) after the reload")
+    c.eq([(r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_OUTCOME"), r.get("TDXMEMD_BLOCKS_ONLINE"))
+          for r in brecs if rec_us(r) > reload], [], f"records for B ({b}) after the reload")
     c.check(all(r.get("TDXMEMD_DECISION") == "online" for r in brecs),
             f"B's records all online ({decisions(run, b)})")
     same_pid(c, run, "before_pid", "after_pid", "reloaded in place (same process)")

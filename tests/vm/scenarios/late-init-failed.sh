@@ -13,7 +13,10 @@ settle
 tdxsim_load state=bios "cmrs=$BOOTRAM"
 cxl_region 0
 settle
-daxctl online-memory "$DAX" >"$OUT/daxctl-online.log" 2>&1
+# Onlined by hand before tdxmemd ever ran: kmem by name (tdxmemd's
+# modprobe.d blacklists its alias load), then daxctl binds and onlines it.
+modprobe kmem
+daxctl reconfigure-device --mode=system-ram "$DAX" >"$OUT/daxctl-online.log" 2>&1
 echo initialized >/sys/module/tdxsim/parameters/state
 fact tdxsim_state "$(cat /sys/module/tdxsim/parameters/state)"
 dev_facts before "$DAX"

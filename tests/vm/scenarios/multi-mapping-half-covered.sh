@@ -15,6 +15,8 @@ tdxsim_load state=bios "cmrs=$BOOTRAM"
 cxl_region 0
 settle
 straddle_layout "$DAX"
+# kmem by name: tdxmemd's modprobe.d blacklists its load by alias.
+modprobe kmem
 daxctl reconfigure-device -m system-ram --no-online "$A" >>"$OUT/daxctl.log" 2>&1
 settle
 map_facts before_A "$A"

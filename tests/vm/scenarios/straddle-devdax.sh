@@ -17,6 +17,8 @@ cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM" "$WIN0"
 cxl_region 0
 settle
 straddle_layout "$DAX"
+# kmem by name: tdxmemd's modprobe.d blacklists its load by alias.
+modprobe kmem
 daxctl reconfigure-device -m system-ram "$B" >>"$OUT/daxctl.log" 2>&1
 settle
 map_facts manual_B "$B"

@@ -1092,6 +1092,49 @@ def pmem_devdax(c, run):
     same_pid(c, run, "service_pid", "reprobe_pid", "the service ran throughout")
 
 
+# Scenarios that make TDX initialization fail on purpose, and those that
+# change a device by hand after tdxmemd's last record (big-region's
+# contrast puts its devdax device back into system-ram).
+INIT_FAILS_ON_PURPOSE = {"late-init-failed"}
+CHANGED_AFTER_RECORD = {"big-region"}
+
+
+def suite_invariants(c, run, name):
+    """What every scenario must keep, whatever it is about."""
+    if name not in INIT_FAILS_ON_PURPOSE:
+        c.check(tdx_init_result(run) != "failed", "no TDX initialization failed")
+    # At the end, no kmem range lies in a device tdxmemd last decided
+    # devdax (and reached): nothing non-convertible stays present.
+    if name in CHANGED_AFTER_RECORD:
+        return
+    kmem = []
+    for line in run.text("iomem.txt").splitlines():
+        m = re.match(r"\s*([0-9a-f]+)-([0-9a-f]+) : System RAM \(kmem\)$", line)
+        if m:
+            kmem.append((int(m.group(1), 16), int(m.group(2), 16) + 1))
+    last = {}
+    for r in run.records:
+        last[r["TDXMEMD_DEVICE"]] = r
+
+    def span(r):
+        return int(r["TDXMEMD_RANGE_START"], 16), int(r["TDXMEMD_RANGE_END"], 16)
+
+    # A kmem range inside a device kept online is that device's, even when
+    # it lies between a devdax device's mappings (the records give spans).
+    online = [span(r) for r in last.values()
+              if r.get("TDXMEMD_DECISION") != "devdax" and "TDXMEMD_RANGE_START" in r]
+    kmem = [(a, b) for a, b in kmem if not any(lo <= a and b <= hi for lo, hi in online)]
+    for dax, r in sorted(last.items()):
+        if r.get("TDXMEMD_DECISION") != "devdax" or r.get("TDXMEMD_OUTCOME") not in ("applied", "already"):
+            continue
+        try:
+            lo, hi = int(r["TDXMEMD_RANGE_START"], 16), int(r["TDXMEMD_RANGE_END"], 16)
+        except (KeyError, ValueError):
+            continue
+        inside = [f"{a:#x}-{b:#x}" for a, b in kmem if a < hi and b > lo]
+        c.check(not inside, f"{dax} (devdax) has no kmem range in /proc/iomem at the end {inside}")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -1110,6 +1153,8 @@ def main():
         c.eq(run.text("status").strip(), "0", "guest scenario script exit status")
     try:
         fn(c, run)
+        if run.exists("iomem.txt"):
+            suite_invariants(c, run, name)
     except Exception as e:  # a check that crashes is a failed check
         c.check(False, f"checker raised {type(e).__name__}: {e}")
     print(f"{name}: {c.total - c.failed}/{c.total} checks passed")

@@ -1092,6 +1092,33 @@ def pmem_devdax(c, run):
     same_pid(c, run, "service_pid", "reprobe_pid", "the service ran throughout")
 
 
+@scenario
+def broken_config(c, run):
+    c.check(run.fact("service_active_before") != "active",
+            f"tdxmemd.service not running before the region ({run.fact('service_active_before')})")
+    c.fact("service_result", "exit-code")
+    c.check("/etc/tdxmemd.conf:3" in run.text("service.log"),
+            "the service's log names /etc/tdxmemd.conf:3")
+    c.fact("after_driver", "device_dax")
+    c.fact("after_online", "0")
+    c.fact("daxrw_rc", "0")
+    c.rc("once", 1)
+    c.check("/etc/tdxmemd.conf:3" in run.text("once.stderr"), "--once names /etc/tdxmemd.conf:3")
+    c.fact("once_driver", "device_dax")
+    c.fact("records_final", "0")
+
+
+@scenario
+def unpluggable(c, run):
+    small = run.fact("small")
+    c.fact("before_driver", "none")
+    c.rc("once", 0)
+    c.one_record(small, decision="unchanged", reason="unpluggable", outcome="applied",
+                 blocks="0", mode="devdax")
+    c.fact("after_driver", "device_dax")
+    c.fact("daxrw_rc", "0")
+
+
 # Scenarios that make TDX initialization fail on purpose, and those that
 # change a device by hand after tdxmemd's last record (big-region's
 # contrast puts its devdax device back into system-ram).

@@ -745,9 +745,15 @@ def race(c, run, index, records):
             f"TDX initialized right after the commit (write took {run.fact('race_init_delay_us')} us)")
     c.eq(tdx_init_result(run), "initialized", "TDX initialization result in the kernel log")
     kmem = run.fact("race_kmem_at_dax", "none")
-    inside = [r for r in kmem.split() if win[0] <= int(r.split("-")[0], 16) < win[1]]
+    inside = [r for r in kmem.split()
+              if kmem != "none" and win[0] <= int(r.split("-")[0], 16) < win[1]]
     c.check(kmem != "none" and not inside,
             f"no kmem range of the new region in /proc/iomem when its dax device appeared ({kmem!r})")
+    ever = run.fact("race_kmem_ever", "none")
+    added = [r for r in ever.split()
+             if ever != "none" and win[0] <= int(r.split("-")[0], 16) < win[1]]
+    c.check(ever != "none" and not added,
+            f"no kmem range of the new region in /proc/iomem until its record ({ever!r})")
     c.one_record(dax, decision="devdax", outcome="applied", blocks_online="0")
     c.fact("records_final", str(records))
     device_devdax(c, run, dax)

@@ -473,7 +473,9 @@ dax_pattern() {
 # region is committed, and note whether /proc/iomem shows "System RAM
 # (kmem)" at the first moment a new dax device exists. Busy polls: a sleep
 # between reads would widen the window being tested. race_collect waits for
-# both and records facts race_init_delay_us and race_kmem_at_dax.
+# both and records facts race_init_delay_us, race_kmem_at_dax and
+# race_kmem_ever (every kmem range seen from the device's appearance on).
+# Call it once the decision is recorded.
 race_watch() {
 	(
 		local f v t0
@@ -491,7 +493,7 @@ race_watch() {
 	RACE_INIT=$!
 	(
 		local d n0 n
-		n0=$(compgen -G '/sys/bus/dax/devices/dax*.*' | wc -l)
+		n0=$( (compgen -G '/sys/bus/dax/devices/dax*.*' || true) | wc -l)
 		for ((i = 0; i < 2000000; i++)); do
 			n=0
 			for d in /sys/bus/dax/devices/dax*.*; do
@@ -500,13 +502,25 @@ race_watch() {
 			((n > n0)) && break
 		done
 		# the kmem ranges present then, as START-END (hex, inclusive end)
-		sed -n 's/^ *\([0-9a-f]*-[0-9a-f]*\) : System RAM (kmem)$/\1/p' /proc/iomem |
-			xargs >/tmp/race_kmem
+		kmem_ranges >/tmp/race_kmem
+		# and every one seen from then until race_collect: a range added
+		# after the device appeared and removed again would show here
+		: >/tmp/race_kmem_ever
+		for ((i = 0; i < 20000; i++)); do
+			[[ -e /tmp/race_stop ]] && break
+			kmem_ranges >>/tmp/race_kmem_ever
+			sleep 0.005
+		done
 	) &
 	RACE_DAX=$!
 }
+kmem_ranges() {
+	sed -n 's/^ *\([0-9a-f]*-[0-9a-f]*\) : System RAM (kmem)$/\1/p' /proc/iomem | xargs
+}
 race_collect() {
+	touch /tmp/race_stop
 	wait "$RACE_INIT" "$RACE_DAX" || true
+	fact race_kmem_ever "$(xargs -n1 </tmp/race_kmem_ever 2>/dev/null | sort -u | xargs)"
 	fact race_init_delay_us "$(cat /tmp/race_init 2>/dev/null || echo none)"
 	fact race_kmem_at_dax "$(cat /tmp/race_kmem 2>/dev/null || echo none)"
 	fact tdxsim_state "$(cat /sys/module/tdxsim/parameters/state)"

@@ -19,9 +19,9 @@ wait_records 1 60 records_first
 dev_facts first "$DAX0"
 race_watch
 cxl_region 1
-race_collect
 wait_records 2 60
 quiet 2
+race_collect
 fact records_final "$(count_records)"
 dev_facts after "$DAX"
 rc=0

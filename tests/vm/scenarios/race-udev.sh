@@ -14,9 +14,9 @@ settle
 fact service_active_before "$(systemctl is-active tdxmemd.service || true)"
 race_watch
 cxl_region 0
-race_collect
 wait_records 1 60
 quiet 2
+race_collect
 fact records_final "$(count_records)"
 dev_facts after "$DAX"
 rc=0

@@ -1125,6 +1125,26 @@ def unpluggable(c, run):
     c.fact("daxrw_rc", "0")
 
 
+@scenario
+def race_boot(c, run):
+    dax = run.fact("region0_dax")
+    c.fact("tdxsim_state", "initialized")
+    c.eq(tdx_init_result(run), "initialized", "TDX initialization result in the kernel log")
+    ever = run.fact("race_kmem_ever", "none")
+    added = [r for r in ever.split() if WIN0[0] <= int(r.split("-")[0], 16) < WIN0[1]]
+    c.check(not added, f"no kmem range of the region in /proc/iomem from before systemd on ({ever!r})")
+    c.fact("service_active", "active")
+    c.one_record(dax, decision="devdax", outcome="applied", blocks_online="0")
+    c.fact("records_final", "1")
+    device_devdax(c, run, dax)
+    c.fact("daxrw_rc", "0")
+
+
+@scenario
+def race_boot_udev(c, run):
+    race_boot(c, run)
+
+
 # Scenarios that make TDX initialization fail on purpose, and those that
 # change a device by hand after tdxmemd's last record (big-region's
 # contrast puts its devdax device back into system-ram).

@@ -568,7 +568,14 @@ int manager_run_once(struct manager *m)
 
 struct tdx_init_check manager_tdx_init_check(const struct manager *m)
 {
+	const struct range_set *cmrs = m->cmrs.source == CMR_SOURCE_NONE ? NULL : &m->cmrs.cmrs;
 	struct range_set present = {0};
+
+	/* Most passes need no look at memory: TDX initialized, or disabled. */
+	struct tdx_init_check check = tdx_init_check(m->tdx_state, cmrs, NULL);
+	if (check.outlook == TDX_INIT_NOT_PENDING || !cmrs)
+		return check;
+
 	bool readable = boot_ram_read(m->options.sysroot, &present) >= 0;
 
 	for (size_t i = 0; readable && i < m->inventory.count; i++) {
@@ -579,9 +586,7 @@ struct tdx_init_check manager_tdx_init_check(const struct manager *m)
 			readable = range_set_add(&present, device->pluggable.items[j].start,
 						 device->pluggable.items[j].end) >= 0;
 	}
-	struct tdx_init_check check =
-	    tdx_init_check(m->tdx_state, m->cmrs.source == CMR_SOURCE_NONE ? NULL : &m->cmrs.cmrs,
-			   readable ? &present : NULL);
+	check = tdx_init_check(m->tdx_state, cmrs, readable ? &present : NULL);
 	range_set_clear(&present);
 	return check;
 }

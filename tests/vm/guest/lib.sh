@@ -525,3 +525,32 @@ race_collect() {
 	fact race_kmem_at_dax "$(cat /tmp/race_kmem 2>/dev/null || echo none)"
 	fact tdxsim_state "$(cat /sys/module/tdxsim/parameters/state)"
 }
+
+# race_end DAX: what every race scenario notes once its records are in:
+# the record count, the device's facts and whether /dev/DAX maps.
+race_end() {
+	fact records_final "$(count_records)"
+	dev_facts after "$1"
+	local rc=0
+	daxrw "/dev/$1" >"$OUT/daxrw.log" 2>&1 || rc=$?
+	fact daxrw_rc "$rc"
+}
+
+# race_boot: the guest part of race-boot and race-boot-udev, whose region
+# race-boot.pre made before systemd started.
+race_boot() {
+	echo initialized >/sys/module/tdxsim/parameters/state
+	fact tdxsim_state "$(cat /sys/module/tdxsim/parameters/state)"
+	local kv
+	for kv in $(cat /run/race-boot.region); do
+		fact "region0_${kv%%=*}" "${kv#*=}"
+	done
+	DAX=$(sed -n 's/.*dax=\([^ ]*\).*/\1/p' /run/race-boot.region)
+	settle
+	wait_records 1 60
+	quiet 2
+	touch /run/race-boot.stop
+	fact race_kmem_ever "$(xargs -n1 </run/race-boot.kmem 2>/dev/null | sort -u | xargs)"
+	fact service_active "$(systemctl is-active tdxmemd.service || true)"
+	race_end "$DAX"
+}

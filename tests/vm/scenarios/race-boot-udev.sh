@@ -12,20 +12,4 @@
 # vm-append: race_boot_udev
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
-echo initialized >/sys/module/tdxsim/parameters/state
-fact tdxsim_state "$(cat /sys/module/tdxsim/parameters/state)"
-for kv in $(cat /run/race-boot.region); do
-	fact "region0_${kv%%=*}" "${kv#*=}"
-done
-DAX=$(sed -n 's/.*dax=\([^ ]*\).*/\1/p' /run/race-boot.region)
-settle
-wait_records 1 60
-quiet 2
-touch /run/race-boot.stop
-fact race_kmem_ever "$(xargs -n1 </run/race-boot.kmem 2>/dev/null | sort -u | xargs)"
-fact records_final "$(count_records)"
-fact service_active "$(systemctl is-active tdxmemd.service || true)"
-dev_facts after "$DAX"
-rc=0
-daxrw "/dev/$DAX" >"$OUT/daxrw.log" 2>&1 || rc=$?
-fact daxrw_rc "$rc"
+race_boot

@@ -22,8 +22,4 @@ cxl_region 1
 wait_records 2 60
 quiet 2
 race_collect
-fact records_final "$(count_records)"
-dev_facts after "$DAX"
-rc=0
-daxrw "/dev/$DAX" >"$OUT/daxrw.log" 2>&1 || rc=$?
-fact daxrw_rc "$rc"
+race_end "$DAX"

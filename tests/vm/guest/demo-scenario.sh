@@ -18,8 +18,11 @@ settle
 	echo "\$ dmesg | grep virt/tdx"
 	dmesg | grep 'virt/tdx' | sed 's/^\[[ 0-9.]*\] //'
 	echo
-	echo "\$ lsmem -o RANGE,SIZE,STATE,BLOCK,NODE,ZONES    # before"
+	echo "\$ lsmem -o RANGE,SIZE,STATE,BLOCK,NODE,ZONES    # before: no CXL memory added yet"
 	lsmem -o RANGE,SIZE,STATE,BLOCK,NODE,ZONES
+	echo
+	echo "\$ tdxmemd status    # before"
+	tdxmemd status
 } >"$OUT/demo-before.txt" 2>&1
 rc=0
 tdxmemd --once >"$OUT/demo-tdxmemd.txt" 2>&1 || rc=$?
@@ -34,4 +37,7 @@ journalctl -x -t tdxmemd --no-pager >"$OUT/demo-journal-x.txt" 2>&1 || true
 	echo
 	echo "\$ lsmem -o RANGE,SIZE,STATE,BLOCK,NODE,ZONES"
 	lsmem -o RANGE,SIZE,STATE,BLOCK,NODE,ZONES
+	echo
+	echo "\$ tdxmemd status"
+	tdxmemd status
 } >"$OUT/demo-after.txt" 2>&1

@@ -389,6 +389,17 @@ static void hold_dax_bus(void)
 			 DAX_BUS_DIR);
 }
 
+/* Binds device_dax to @device, which has no driver, and says why. */
+static void give_devdax(struct dax_device *device, const struct action_options *options,
+			const char *why)
+{
+	int r = action_bind_devdax(device, options);
+	if (r < 0)
+		log_error("%s: cannot bind device_dax: %s", device->name, strerror(-r));
+	else
+		log_info("%s: bound to device_dax (%s).", device->name, why);
+}
+
 /*
  * A dax device tdxmemd does not decide for gets what the kernel would have
  * bound without the hold: device_dax (drivers/dax/bus.c dax_match_type()).
@@ -398,13 +409,7 @@ static void give_default_driver(struct manager *m, struct dax_device *device,
 {
 	if (device->mode != DAX_MODE_DISABLED || !dax_bus_held(options->dax_bus_dir))
 		return;
-	int r = action_bind_devdax(device, options);
-	if (r < 0)
-		log_error("%s: cannot bind device_dax: %s", device->name, strerror(-r));
-	else
-		log_info("%s: bound to device_dax (not volatile memory: tdxmemd does not decide "
-			 "for it).",
-			 device->name);
+	give_devdax(device, options, "not volatile memory: tdxmemd does not decide for it");
 	(void)inventory_refresh_device(&m->inventory, device);
 }
 
@@ -420,18 +425,10 @@ void manager_keep_safe(const struct manager_options *options)
 		return;
 
 	struct action_options action = {.dev_dir = "/dev"};
-	for (size_t i = 0; i < inventory.count; i++) {
-		struct dax_device *device = &inventory.devices[i];
-		if (device->mode != DAX_MODE_DISABLED)
-			continue;
-		int r = action_bind_devdax(device, &action);
-		if (r < 0)
-			log_error("%s: cannot bind device_dax: %s", device->name, strerror(-r));
-		else
-			log_warning("%s: bound to device_dax, undecided: tdxmemd cannot decide "
-				    "until its input is fixed.",
-				    device->name);
-	}
+	for (size_t i = 0; i < inventory.count; i++)
+		if (inventory.devices[i].mode == DAX_MODE_DISABLED)
+			give_devdax(&inventory.devices[i], &action,
+				    "undecided: tdxmemd cannot decide until its input is fixed");
 }
 
 /* Decides, acts and records for the devices the last read found. */

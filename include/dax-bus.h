@@ -25,9 +25,6 @@
  */
 int dax_bus_hold(const char *bus_dir, bool *ret_was_held);
 
-/* Whether drivers_autoprobe reads 0. */
-bool dax_bus_held(const char *bus_dir);
-
 /*
  * Binds @device ("dax0.0") to @driver ("kmem") through
  * @bus_dir/drivers/@driver/bind, and nothing else. libdaxctl 76.1's

@@ -370,23 +370,24 @@ static bool kernel_auto_onlines(const char *sysroot)
  * Before anything loads kmem: from now on no dax device is bound, and no
  * memory added, before tdxmemd's decision (dax-bus.h).
  */
-static void hold_dax_bus(void)
+static bool hold_dax_bus(void)
 {
 	bool was_held = false;
 
 	int r = dax_bus_hold(DAX_BUS_DIR, &was_held);
 	if (r == -ENOENT)
-		return; /* no dax core: no dax device can appear */
+		return false; /* no dax core: no dax device can appear */
 	if (r < 0) {
 		log_error("Cannot hold the dax bus (%s/drivers_autoprobe): %s. New CXL memory may "
 			  "be added before tdxmemd decides.",
 			  DAX_BUS_DIR, strerror(-r));
-		return;
+		return false;
 	}
 	if (!was_held)
 		log_info("Holding the dax bus (%s/drivers_autoprobe=0): new dax devices wait "
 			 "unbound for tdxmemd's decision.",
 			 DAX_BUS_DIR);
+	return true;
 }
 
 /* Binds device_dax to @device, which has no driver, and says why. */
@@ -407,7 +408,7 @@ static void give_devdax(struct dax_device *device, const struct action_options *
 static void give_default_driver(struct manager *m, struct dax_device *device,
 				const struct action_options *options)
 {
-	if (device->mode != DAX_MODE_DISABLED || !dax_bus_held(options->dax_bus_dir))
+	if (device->mode != DAX_MODE_DISABLED)
 		return;
 	give_devdax(device, options, "not volatile memory: tdxmemd does not decide for it");
 	(void)inventory_refresh_device(&m->inventory, device);
@@ -420,7 +421,7 @@ void manager_keep_safe(const struct manager_options *options)
 
 	if (options->dry_run)
 		return;
-	hold_dax_bus();
+	(void)hold_dax_bus();
 	if (inventory_scan(&inventory, options->sysroot, &error) < 0)
 		return;
 
@@ -452,15 +453,15 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	    .block_size = m->inventory.block_size,
 	};
 
-	if (!options.dry_run)
-		hold_dax_bus();
+	/* read once per pass: whether unbound devices are ours to bind */
+	bool held = !options.dry_run && hold_dax_bus();
 
 	for (size_t i = 0; i < m->inventory.count; i++) {
 		struct dax_device *device = &m->inventory.devices[i];
 		if (!wanted(devices, device->name))
 			continue;
 		if (!device->managed) {
-			if (!options.dry_run)
+			if (held)
 				give_default_driver(m, device, &options);
 			continue;
 		}

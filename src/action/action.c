@@ -85,13 +85,19 @@ static int set_blocks(const struct dax_device *device, const struct action_optio
 				 options->block_size, state);
 }
 
+static int read_blocks(const struct dax_device *device, const struct action_options *options,
+		       struct memory_blocks_status *ret_status)
+{
+	return memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
+				  ret_status);
+}
+
 /* Every one of the device's blocks online, and in the intended zone when we chose it. */
 static int verify_online(const struct dax_device *device, const struct action_options *options)
 {
 	struct memory_blocks_status status;
 
-	int r = memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
-				   &status);
+	int r = read_blocks(device, options, &status);
 	if (r < 0)
 		return r;
 	if (device->blocks == 0 || status.online != device->blocks)
@@ -104,18 +110,6 @@ static int verify_online(const struct dax_device *device, const struct action_op
 	return 0;
 }
 
-static int count_online(const struct dax_device *device, const struct action_options *options,
-			unsigned *ret_online)
-{
-	struct memory_blocks_status status;
-
-	int r = memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
-				   &status);
-	if (r >= 0)
-		*ret_online = status.online;
-	return r;
-}
-
 /*
  * Offline whatever of the device is online, unbind kmem and give the device
  * to device_dax. daxctl_dev_disable() would unbind kmem even with blocks
@@ -124,14 +118,14 @@ static int count_online(const struct dax_device *device, const struct action_opt
 static int return_to_devdax(struct dax_device *device, const struct action_options *options)
 {
 	struct daxctl_dev *dev = device->handle;
-	unsigned online = 0;
+	struct memory_blocks_status after;
 
 	int r = set_blocks(device, options, "offline");
 	if (r >= 0)
-		r = count_online(device, options, &online);
+		r = read_blocks(device, options, &after);
 	if (r < 0)
 		return r;
-	if (online != 0)
+	if (after.online != 0)
 		return -EBUSY;
 	if ((r = daxctl_dev_disable(dev)) < 0)
 		return r;
@@ -198,11 +192,9 @@ static void apply_devdax(struct dax_device *device, const struct action_options 
 	int r;
 
 	if (device->mode == DAX_MODE_SYSTEM_RAM) {
-		struct memory_blocks_status before;
-		unsigned online = 0;
+		struct memory_blocks_status before, after = {0};
 
-		r = memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
-				       &before);
+		r = read_blocks(device, options, &before);
 		if (r < 0) {
 			result_set(result, OUTCOME_FAILED, r);
 			return;
@@ -213,8 +205,8 @@ static void apply_devdax(struct dax_device *device, const struct action_options 
 		 * offline_pages()). A block it cannot offline is in use.
 		 */
 		r = set_blocks(device, options, "offline");
-		int counted = count_online(device, options, &online);
-		if (r < 0 || counted < 0 || online != 0) {
+		int counted = read_blocks(device, options, &after);
+		if (r < 0 || counted < 0 || after.online != 0) {
 			result_set(result, OUTCOME_FAILED,
 				   r < 0	 ? r
 				   : counted < 0 ? counted

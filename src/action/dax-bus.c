@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-bool dax_bus_held(const char *bus_dir)
+/* Whether drivers_autoprobe reads 0. */
+static bool dax_bus_held(const char *bus_dir)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *value = NULL;

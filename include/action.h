@@ -23,6 +23,15 @@ enum outcome {
 
 const char *outcome_to_string(enum outcome outcome);
 
+/* How the action drove kmem's memory, when it drove it at all. */
+enum kmem_interface {
+	KMEM_INTERFACE_NONE,	      /* no memory was onlined, offlined or removed */
+	KMEM_INTERFACE_DEVICE_STATE,  /* one write to daxX.Y/state (kernel 7.3+) */
+	KMEM_INTERFACE_MEMORY_BLOCKS, /* memoryN/state, block by block */
+};
+
+const char *kmem_interface_to_string(enum kmem_interface interface);
+
 struct action_options {
 	enum online_type online_type;
 	bool dry_run;
@@ -46,12 +55,15 @@ struct action_result {
 	bool reason_overridden;
 	enum reason reason;
 	int rollback_error; /* positive errno when undoing a failed online failed too */
+	enum kmem_interface interface;
 };
 
 /*
  * Brings @device into the state @decision asks for, touching only its own
  * memory blocks (device->pluggable). Online: bind kmem, online every block in
- * the configured zone, verify; on any failure offline what is online, return
+ * the configured zone (one write to kmem's daxX.Y/state where the kernel has
+ * it, else block by block), verify every block; on any failure take the
+ * memory away again (state "unplugged", else offline block by block), return
  * the device to devdax and verify /dev/daxX.Y. Devdax: offline (never forced)
  * and bind device_dax. Unchanged: a device no driver holds (the dax bus is
  * held) gets device_dax, so that /dev/daxX.Y is usable; any other is left as

@@ -34,3 +34,23 @@ int dax_bus_hold(const char *bus_dir, bool *ret_was_held);
  * at once. A plain bind attaches only the device named.
  */
 int dax_bus_bind(const char *bus_dir, const char *driver, const char *device);
+
+/*
+ * kmem's whole-device interface (kernel 7.3+, drivers/dax/kmem.c
+ * state_show()/state_store()): @bus_dir/devices/@device/state, present only
+ * while kmem is bound. It reads "unplugged", "offline" (added at probe
+ * under an offline default), "online", "online_kernel" or "online_movable",
+ * and takes one write for the whole device:
+ *  - "online"/"online_movable" add and online every range, but only from
+ *    "unplugged" (-EBUSY otherwise), and a block the memory notifier
+ *    refuses does not fail the write: the caller verifies every block;
+ *  - "unplugged" offlines and removes every range, all or nothing
+ *    (offline_and_remove_memory()), -EBUSY when a page cannot move.
+ * The value read is what was last written, not the blocks' truth: someone
+ * writing memoryN/state directly is not reflected in it.
+ */
+#define KMEM_STATE_MAX 32
+
+/* Reads it into @buf (newline stripped); -ENOENT where it does not exist. */
+int dax_kmem_state_read(const char *bus_dir, const char *device, char buf[KMEM_STATE_MAX]);
+int dax_kmem_state_write(const char *bus_dir, const char *device, const char *state);

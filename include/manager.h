@@ -55,6 +55,7 @@ struct manager {
 	/* Read anew by every pass: the TDX state changes when KVM initializes it. */
 	struct kernel_log kernel_log;
 	enum tdx_state tdx_state;
+	const char *tdx_basis; /* what showed tdx_state (tdx_state_basis()) */
 	struct inventory inventory;
 	struct record *records;
 	size_t record_count;

@@ -18,6 +18,7 @@ struct record {
 	struct verdict verdict;
 	struct action_result result;
 	enum tdx_state tdx_state;
+	const char *tdx_basis; /* tdx_state_basis(), or "config" when pinned */
 	const struct cmr_info *cmrs;
 };
 
@@ -35,7 +36,7 @@ struct record_field {
 };
 
 struct record_fields {
-	struct record_field items[32];
+	struct record_field items[40];
 	size_t count;
 };
 

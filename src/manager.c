@@ -250,10 +250,15 @@ static int manager_read_devices(struct manager *m)
 	struct parse_error error = {0};
 	int r;
 
-	if (m->config.state_pinned)
+	if (m->config.state_pinned) {
 		m->tdx_state = m->config.state;
-	else
-		m->tdx_state = tdx_state_read(m->options.sysroot, &m->kernel_log, NULL);
+		m->tdx_basis = "config";
+	} else {
+		struct tdx_evidence evidence;
+
+		m->tdx_state = tdx_state_read(m->options.sysroot, &m->kernel_log, &evidence);
+		m->tdx_basis = tdx_state_basis(&evidence);
+	}
 
 	r = inventory_scan(&m->inventory, m->options.sysroot, &error);
 	if (r < 0) {
@@ -479,6 +484,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		    .device = device,
 		    .verdict = verdict,
 		    .tdx_state = m->tdx_state,
+		    .tdx_basis = m->tdx_basis,
 		    .cmrs = &m->cmrs,
 		};
 		action_apply(device, verdict.decision, &options, &record->result);

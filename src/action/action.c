@@ -22,6 +22,16 @@ const char *outcome_to_string(enum outcome outcome)
 	return (size_t)outcome < ARRAY_SIZE(names) ? names[outcome] : "unknown";
 }
 
+const char *kmem_interface_to_string(enum kmem_interface interface)
+{
+	static const char *const names[] = {
+	    [KMEM_INTERFACE_NONE] = "none",
+	    [KMEM_INTERFACE_DEVICE_STATE] = "device-state",
+	    [KMEM_INTERFACE_MEMORY_BLOCKS] = "memory-blocks",
+	};
+	return (size_t)interface < ARRAY_SIZE(names) ? names[interface] : "unknown";
+}
+
 bool action_state_holds(const struct dax_device *device, enum decision decision)
 {
 	switch (decision) {
@@ -110,24 +120,52 @@ static int verify_online(const struct dax_device *device, const struct action_op
 	return 0;
 }
 
+static bool has_device_state(const struct dax_device *device, const struct action_options *options)
+{
+	char state[KMEM_STATE_MAX];
+
+	return dax_kmem_state_read(options->dax_bus_dir, device->name, state) == 0;
+}
+
+/*
+ * Takes every one of the device's blocks offline, all or nothing: with kmem's
+ * daxX.Y/state one "unplugged" write, which also removes the memory
+ * (offline_and_remove_memory() puts back what it offlined when one block
+ * cannot go), else block by block. -EBUSY when a block stays online.
+ */
+static int take_offline(struct dax_device *device, const struct action_options *options,
+			struct action_result *result)
+{
+	struct memory_blocks_status after;
+	int r;
+
+	if (has_device_state(device, options)) {
+		result->interface = KMEM_INTERFACE_DEVICE_STATE;
+		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
+	} else {
+		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
+		r = set_blocks(device, options, "offline");
+	}
+	if (r >= 0)
+		r = read_blocks(device, options, &after);
+	if (r >= 0 && after.online != 0)
+		r = -EBUSY;
+	return r;
+}
+
 /*
  * Offline whatever of the device is online, unbind kmem and give the device
  * to device_dax. daxctl_dev_disable() would unbind kmem even with blocks
- * online, which strands them: the offline is verified first.
+ * online, which strands them (kmem's remove leaves online ranges in place
+ * until reboot): the offline is verified first.
  */
-static int return_to_devdax(struct dax_device *device, const struct action_options *options)
+static int return_to_devdax(struct dax_device *device, const struct action_options *options,
+			    struct action_result *result)
 {
-	struct daxctl_dev *dev = device->handle;
-	struct memory_blocks_status after;
-
-	int r = set_blocks(device, options, "offline");
-	if (r >= 0)
-		r = read_blocks(device, options, &after);
+	int r = take_offline(device, options, result);
 	if (r < 0)
 		return r;
-	if (after.online != 0)
-		return -EBUSY;
-	if ((r = daxctl_dev_disable(dev)) < 0)
+	if ((r = daxctl_dev_disable(device->handle)) < 0)
 		return r;
 	return action_bind_devdax(device, options);
 }
@@ -143,6 +181,41 @@ int action_bind_devdax(struct dax_device *device, const struct action_options *o
 	if (r >= 0 && !chardev_exists(options, device->name))
 		r = -ENODEV;
 	return r;
+}
+
+/*
+ * One write to kmem's daxX.Y/state, where it exists and the device holds no
+ * online block: onlining is taken only from "unplugged", so the blocks kmem
+ * added offline at probe are removed first. Returns 1 when it was used, 0
+ * when the device needs the block-by-block path, or -errno.
+ */
+static int online_whole_device(struct dax_device *device, const struct action_options *options,
+			       struct action_result *result)
+{
+	char state[KMEM_STATE_MAX];
+	struct memory_blocks_status now;
+	int r;
+
+	if (dax_kmem_state_read(options->dax_bus_dir, device->name, state) < 0)
+		return 0;
+	/*
+	 * Blocks already online (the kernel's auto-online at probe, an
+	 * earlier per-block run) are in use: completing the rest block by
+	 * block never takes them away, as "unplugged" first would.
+	 */
+	if ((r = read_blocks(device, options, &now)) < 0)
+		return r;
+	if (now.online > 0)
+		return 0;
+
+	result->interface = KMEM_INTERFACE_DEVICE_STATE;
+	if (!streq(state, "unplugged") &&
+	    (r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged")) < 0)
+		return r;
+	r = dax_kmem_state_write(options->dax_bus_dir, device->name,
+				 options->online_type == ONLINE_TYPE_KERNEL ? "online"
+									    : "online_movable");
+	return r < 0 ? r : 1;
 }
 
 static void apply_online(struct dax_device *device, const struct action_options *options,
@@ -163,13 +236,19 @@ static void apply_online(struct dax_device *device, const struct action_options 
 			goto rollback;
 	}
 
-	/*
-	 * Block by block, lowest first; a TDX host refuses each block outside
-	 * its memory list with EPERM (arch/x86/virt/vmx/tdx/tdx.c
-	 * tdx_memory_notifier()), and the first refusal stops the online.
-	 */
-	r = set_blocks(device, options,
-		       options->online_type == ONLINE_TYPE_KERNEL ? "online" : "online_movable");
+	r = online_whole_device(device, options, result);
+	if (r == 0) {
+		/*
+		 * Block by block, lowest first; a TDX host refuses each block
+		 * outside its memory list with EPERM (arch/x86/virt/vmx/tdx/tdx.c
+		 * tdx_memory_notifier()), and the first refusal stops the online.
+		 */
+		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
+		r = set_blocks(device, options,
+			       options->online_type == ONLINE_TYPE_KERNEL ? "online"
+									  : "online_movable");
+	}
+	/* A refused block does not fail the whole-device write: count them all. */
 	if (r >= 0)
 		r = verify_online(device, options);
 	if (r >= 0) {
@@ -179,11 +258,50 @@ static void apply_online(struct dax_device *device, const struct action_options 
 
 rollback:
 	result_set(result, OUTCOME_ROLLED_BACK, r);
-	r = return_to_devdax(device, options);
+	r = return_to_devdax(device, options, result);
 	if (r < 0) {
 		result->outcome = OUTCOME_FAILED;
 		result->rollback_error = -r;
 	}
+}
+
+/*
+ * The device's blocks offline, never forced: the kernel offlines a block only
+ * when it can migrate every page away (mm/memory_hotplug.c offline_pages()),
+ * so a block it cannot offline is in use. Whole or nothing: on a refusal the
+ * blocks offlined so far go back online. Returns 0 or the -errno recorded.
+ */
+static int offline_for_devdax(struct dax_device *device, const struct action_options *options,
+			      struct action_result *result)
+{
+	struct memory_blocks_status before, after = {0};
+	bool by_device_state = has_device_state(device, options);
+	int r;
+
+	r = read_blocks(device, options, &before);
+	if (r < 0)
+		return r;
+	if (by_device_state) {
+		result->interface = KMEM_INTERFACE_DEVICE_STATE;
+		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
+	} else {
+		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
+		r = set_blocks(device, options, "offline");
+	}
+	int counted = read_blocks(device, options, &after);
+	if (r >= 0 && counted >= 0 && after.online == 0)
+		return 0;
+
+	/* the kernel's refusal to offline (EBUSY) means pages in use */
+	if (r == -EBUSY || (r >= 0 && counted >= 0)) {
+		result->reason_overridden = true;
+		result->reason = REASON_IN_USE;
+	}
+	/* "unplugged" put back what it took; block by block, we do. */
+	if (!by_device_state && before.online > 0 && before.online == device->blocks)
+		(void)set_blocks(device, options,
+				 before.zone == MEMORY_ZONE_MOVABLE ? "online_movable" : "online");
+	return r < 0 ? r : counted < 0 ? counted : -EBUSY;
 }
 
 static void apply_devdax(struct dax_device *device, const struct action_options *options,
@@ -192,39 +310,9 @@ static void apply_devdax(struct dax_device *device, const struct action_options 
 	int r;
 
 	if (device->mode == DAX_MODE_SYSTEM_RAM) {
-		struct memory_blocks_status before, after = {0};
-
-		r = read_blocks(device, options, &before);
-		if (r < 0) {
-			result_set(result, OUTCOME_FAILED, r);
-			return;
-		}
-		/*
-		 * Never forced: the kernel offlines a block only when it can
-		 * migrate every page away (mm/memory_hotplug.c
-		 * offline_pages()). A block it cannot offline is in use.
-		 */
-		r = set_blocks(device, options, "offline");
-		int counted = read_blocks(device, options, &after);
-		if (r < 0 || counted < 0 || after.online != 0) {
-			result_set(result, OUTCOME_FAILED,
-				   r < 0	 ? r
-				   : counted < 0 ? counted
-						 : -EBUSY);
-			/* the kernel's refusal to offline (EBUSY) means pages in use */
-			if (r == -EBUSY || (r >= 0 && counted >= 0)) {
-				result->reason_overridden = true;
-				result->reason = REASON_IN_USE;
-			}
-			/* Whole or nothing: give back the blocks offlined so far. */
-			if (before.online > 0 && before.online == device->blocks)
-				(void)set_blocks(device, options,
-						 before.zone == MEMORY_ZONE_MOVABLE
-						     ? "online_movable"
-						     : "online");
-			return;
-		}
-		r = daxctl_dev_disable(device->handle);
+		r = offline_for_devdax(device, options, result);
+		if (r >= 0)
+			r = daxctl_dev_disable(device->handle);
 		if (r < 0) {
 			result_set(result, OUTCOME_FAILED, r);
 			return;

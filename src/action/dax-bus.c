@@ -41,3 +41,25 @@ int dax_bus_bind(const char *bus_dir, const char *driver, const char *device)
 	snprintf(path, sizeof(path), "%s/drivers/%s/bind", bus_dir, driver);
 	return write_string_file(path, device);
 }
+
+int dax_kmem_state_read(const char *bus_dir, const char *device, char buf[KMEM_STATE_MAX])
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *value = NULL;
+
+	snprintf(path, sizeof(path), "%s/devices/%s/state", bus_dir, device);
+	int r = read_full_file(path, KMEM_STATE_MAX, &value, NULL);
+	if (r < 0)
+		return r;
+	value[strcspn(value, "\n")] = '\0';
+	snprintf(buf, KMEM_STATE_MAX, "%s", value);
+	return 0;
+}
+
+int dax_kmem_state_write(const char *bus_dir, const char *device, const char *state)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/devices/%s/state", bus_dir, device);
+	return write_string_file(path, state);
+}

@@ -351,10 +351,22 @@ static int fields_fill(const struct record *record, struct record_fields *fields
 			      outcome_to_string(record->result.outcome));
 	if (r < 0)
 		return r;
+	if (record->result.interface != KMEM_INTERFACE_NONE) {
+		r = fields_add_string(fields, "TDXMEMD_KMEM_INTERFACE", "kmem_interface",
+				      kmem_interface_to_string(record->result.interface));
+		if (r < 0)
+			return r;
+	}
 	r = fields_add_string(fields, "TDXMEMD_TDX_STATE", "tdx_state",
 			      tdx_state_to_string(record->tdx_state));
 	if (r < 0)
 		return r;
+	if (record->tdx_basis) {
+		r = fields_add_string(fields, "TDXMEMD_TDX_EVIDENCE", "tdx_evidence",
+				      record->tdx_basis);
+		if (r < 0)
+			return r;
+	}
 	r = fields_add_string(fields, "TDXMEMD_CMR_SOURCE", "cmr_source",
 			      cmr_source_to_string(record_cmr_source(record)));
 	if (r < 0)

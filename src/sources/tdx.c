@@ -55,6 +55,24 @@ enum tdx_state tdx_state_from_evidence(const struct tdx_evidence *e)
 	return TDX_STATE_UNKNOWN;
 }
 
+/* The same order as tdx_state_from_evidence(), naming the deciding source. */
+const char *tdx_state_basis(const struct tdx_evidence *e)
+{
+	if (e->host_version == 1)
+		return "tdx_host-version";
+	if (e->log_failed == 1 || e->log_initialized == 1)
+		return "kernel-log";
+	if (e->kvm_intel_tdx == 1)
+		return "kvm_intel-tdx";
+	if (e->host_version == 0)
+		return "tdx_host-version";
+	if (e->log_bios == 1)
+		return "kernel-log";
+	if (e->cpuinfo_flag >= 0)
+		return "cpuinfo";
+	return "none";
+}
+
 /* Whether @word is one of the space-separated words of @list. */
 static bool has_word(const char *list, const char *word)
 {

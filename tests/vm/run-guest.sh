@@ -20,6 +20,8 @@
 #   -p, --pre-systemd SH   script vm-init runs before it execs systemd
 #   -t, --timeout SECS     bound of the whole boot (default: 240)
 #   -s, --scenario-timeout SECS  bound of the scenario script (default: 150)
+#   -l, --leg LEG          bed leg to boot (default: $TDXMEMD_VM_LEG, else
+#                          deb12-6.12; setup.sh lists the legs)
 #   -r, --run-dir DIR      where to keep share, console log and results
 #                          (default: a new directory under
 #                          ${TDXMEMD_VM_RUNS:-/tmp})
@@ -37,7 +39,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
 
 usage() {
-	sed -n '4,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,35s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 3
 }
 die() {
@@ -55,6 +57,7 @@ PRE_SYSTEMD=""
 TIMEOUT=240
 SCENARIO_TIMEOUT=150
 RUN_DIR=""
+LEG=${TDXMEMD_VM_LEG:-deb12-6.12}
 while (($#)); do
 	case $1 in
 	-b | --build-dir) BUILD_DIR=$2 && shift 2 ;;
@@ -66,6 +69,7 @@ while (($#)); do
 	-p | --pre-systemd) PRE_SYSTEMD=$2 && shift 2 ;;
 	-t | --timeout) TIMEOUT=$2 && shift 2 ;;
 	-s | --scenario-timeout) SCENARIO_TIMEOUT=$2 && shift 2 ;;
+	-l | --leg) LEG=$2 && shift 2 ;;
 	-r | --run-dir) RUN_DIR=$2 && shift 2 ;;
 	-h | --help) usage ;;
 	-*) die "unknown option $1" ;;
@@ -77,9 +81,10 @@ SCENARIO=$1
 [[ -r $SCENARIO ]] || die "no scenario script $SCENARIO"
 ((${#CXL[@]} <= 2)) || die "at most two CXL devices"
 
-[[ -r $CACHE/current.env ]] || die "run setup.sh first ($CACHE/current.env missing)"
+LEG_ENV=$CACHE/leg-$LEG.env
+[[ -r $LEG_ENV ]] || die "run setup.sh $LEG first ($LEG_ENV missing)"
 # shellcheck source=/dev/null
-. "$CACHE/current.env"
+. "$LEG_ENV"
 
 if [[ -z $RUN_DIR ]]; then
 	mkdir -p "${TDXMEMD_VM_RUNS:-/tmp}"
@@ -115,8 +120,9 @@ if [[ -n $PRE_SYSTEMD ]]; then
 fi
 
 # tdxmemd as `meson install` lays it out: binary, units, udev rules,
-# catalog, man pages.  The guest runs the host build: both are bookworm,
-# so libsystemd0 252 and libdaxctl1 76.1 on either side.
+# catalog, man pages.  The guest runs the host build: built against
+# Debian 12's libsystemd0 252 and libdaxctl1 76.1, it runs on those and on
+# the newer, backward-compatible sonames of Debian 13 (257, 81).
 if [[ -n $BUILD_DIR ]]; then
 	[[ -f $BUILD_DIR/build.ninja ]] || die "$BUILD_DIR is not a meson build dir"
 	meson install -C "$BUILD_DIR" --no-rebuild --quiet \

@@ -8,6 +8,7 @@
 # Usage: run-scenario.sh NAME [BUILD_DIR]
 #   NAME       a script in scenarios/ (without .sh)
 #   BUILD_DIR  tdxmemd meson build dir (default: $TDXMEMD_BUILD_DIR)
+# The bed leg is $TDXMEMD_VM_LEG (default deb12-6.12; setup.sh lists them).
 #
 # The scenario header lines (comments) say how to boot:
 #   # vm-cxl: SIZE [SIZE]      CXL type-3 RAM devices, one per window
@@ -19,6 +20,7 @@
 #   # vm-pre-systemd: NAME     scenarios/files/NAME runs in the guest just
 #                              before systemd starts (vm-init)
 #   # vm-needs-tdxmemd: no     the scenario runs without a tdxmemd build
+#   # vm-legs: LEG... -- WHY   runs only on these legs (skipped elsewhere)
 # Exit: 0 pass, 1 fail, 77 skipped (meson's skip code: no build dir for a
 # scenario that needs tdxmemd), 99 the bed itself failed (guest did not
 # finish); the console tail is printed then.
@@ -41,6 +43,14 @@ SCEN=$HERE/scenarios/$NAME.sh
 
 header() { sed -n "s/^# $1: *//p" "$SCEN"; }
 
+LEG=${TDXMEMD_VM_LEG:-deb12-6.12}
+export TDXMEMD_VM_LEG=$LEG
+legs=$(header vm-legs)
+if [[ -n $legs && " ${legs%%--*} " != *" $LEG "* ]]; then
+	echo "run-scenario: $NAME runs on ${legs%%--*}only (${legs#*-- }); skipped on $LEG"
+	exit 77
+fi
+
 needs=$(header vm-needs-tdxmemd)
 if [[ $needs != no ]]; then
 	if [[ -z $BUILD_DIR ]]; then
@@ -56,8 +66,8 @@ fi
 # setup.sh is cheap once cached, but needs root; without root, use what a
 # previous root run left.
 if [[ $(id -u) == 0 ]]; then
-	"$HERE/setup.sh" --quiet
-elif [[ ! -r $CACHE/current.env ]]; then
+	"$HERE/setup.sh" --quiet "$LEG"
+elif [[ ! -r $CACHE/leg-$LEG.env ]]; then
 	echo "run-scenario: run 'sudo $HERE/setup.sh' first" >&2
 	exit 99
 fi
@@ -90,17 +100,17 @@ if [[ -n $BUILD_DIR ]]; then
 else
 	runs=${TDXMEMD_VM_RUNS:-/tmp/tdxmemd-vm-runs}
 fi
-run_dir=$runs/$NAME
+run_dir=$runs/$LEG/$NAME
 rm -rf "$run_dir"
 mkdir -p "$run_dir"
 
-echo "run-scenario: $NAME (run dir $run_dir)"
+echo "run-scenario: $NAME on $LEG (run dir $run_dir)"
 grc=0
 "$HERE/run-guest.sh" "${args[@]}" --run-dir "$run_dir" "$SCEN" >/dev/null || grc=$?
 wall=$(cat "$run_dir/walltime" 2>/dev/null || echo "?")
 if ((grc == 2 || grc == 3)); then
 	echo "run-scenario: $NAME: BED FAILURE (guest did not finish), wall ${wall}s"
-	echo "$NAME bed-failure ${wall}" >>"$runs/times.txt"
+	echo "$NAME bed-failure ${wall}" >>"$runs/$LEG/times.txt"
 	exit 99
 fi
 
@@ -112,5 +122,5 @@ else
 	result=fail
 fi
 echo "run-scenario: $NAME: ${result^^}, wall ${wall}s"
-echo "$NAME $result ${wall}" >>"$runs/times.txt"
+echo "$NAME $result ${wall}" >>"$runs/$LEG/times.txt"
 ((crc == 0))

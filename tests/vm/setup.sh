@@ -1,35 +1,55 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# setup.sh - prepare the tdxmemd real-kernel test bed on a Debian 12 host.
+# setup.sh - prepare the tdxmemd real-kernel test bed on a Debian host.
 #
+# The bed has legs: a guest distribution and the kernel it boots.
+#   deb12-6.12  Debian 12 guest, 6.12 from bookworm-backports
+#   deb13-7.3   Debian 13 guest (systemd 257, ndctl 81), 7.3 from
+#               trixie-backports
 # Idempotent and cached under ${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}:
-#   1. host packages (QEMU >= 8 from bookworm-backports for CXL volatile
-#      memory, debootstrap, e2fsprogs, pahole, a compiler);
-#   2. Debian's 6.12 kernel from bookworm-backports, fetched with
-#      `apt-get download` and unpacked with `dpkg -x`: nothing is installed
-#      on the host, whose own kernel and systemd stay untouched;
-#   3. a bookworm rootfs (debootstrap minbase + systemd, udev, ndctl) with
-#      that kernel installed INSIDE it, which also yields its initramfs;
-#   4. an ext4 image of the rootfs (booted with -snapshot, never modified);
-#   5. tdxsim.ko built against the guest kernel's headers, and the small
-#      guest helpers.
-# Writes ${CACHE}/current.env for run-guest.sh.  Every step is keyed by its
+#   1. host packages (QEMU >= 8, from bookworm-backports on a Debian 12
+#      host, for CXL volatile memory; debootstrap, e2fsprogs, pahole, gcc);
+#   2. per leg, a build environment: the host when the leg's suite is the
+#      host's, else a debootstrapped chroot of that suite;
+#   3. the leg's kernel headers, fetched there with `apt-get download` and
+#      unpacked with `dpkg -x`: nothing is installed on the host, whose own
+#      kernel and systemd stay untouched;
+#   4. a rootfs of the leg's suite (debootstrap minbase + systemd, udev,
+#      ndctl) with the kernel installed INSIDE it by apt from backports,
+#      which also yields its initramfs;
+#   5. an ext4 image of the rootfs (booted with -snapshot, never modified);
+#   6. tdxsim.ko built in the build environment against the leg's headers,
+#      and the small guest helpers.
+# Writes ${CACHE}/leg-LEG.env for run-guest.sh.  Every step is keyed by its
 # inputs (kernel version, package list, source hashes), so a second run only
 # checks and takes seconds.
 #
-# Usage: setup.sh [--quiet]
+# Usage: setup.sh [--quiet] [LEG...]     (default: every leg)
 #   Steps that do work say so on stderr (a cached run prints nothing else);
-#   --quiet leaves out the final summary of current.env.
+#   --quiet leaves out the final summary of each leg's env file.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
 MIRROR=${TDXMEMD_VM_MIRROR:-http://deb.debian.org/debian}
-SUITE=bookworm
-BACKPORTS=bookworm-backports
+# The host's own backports: QEMU on a Debian 12 host, the kernel of a leg
+# whose suite is the host's.
+HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+BACKPORTS=$HOST_SUITE-backports
 QUIET=0
-[[ ${1:-} == --quiet ]] && QUIET=1
+ARGS=()
+for arg in "$@"; do
+	case $arg in
+	--quiet) QUIET=1 ;;
+	-h | --help)
+		sed -n '4,30s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+		exit 0
+		;;
+	-*) printf 'setup: error: unknown option %s\n' "$arg" >&2 && exit 1 ;;
+	*) ARGS+=("$arg") ;;
+	esac
+done
 
 # Bump when the recipe of a cached step changes in a way its key misses.
 ROOTFS_REV=1
@@ -106,6 +126,14 @@ install_qemu() {
 	local pkgs=("qemu-system-x86/${BACKPORTS}" "qemu-system-common/${BACKPORTS}"
 		"qemu-system-data/${BACKPORTS}" "seabios/${BACKPORTS}")
 	local sim
+	if [[ $HOST_SUITE != bookworm ]]; then
+		# Debian 13 and later ship QEMU >= 8 in the release itself.
+		apt_update
+		log "installing QEMU"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends qemu-system-x86
+		return 0
+	fi
 	ensure_backports
 	apt_update
 	# Pulling QEMU from backports with its full dependency set upgrades
@@ -141,65 +169,36 @@ ensure_host() {
 	# still have bookworm's systemd 252 libraries (see install_qemu).
 	local sdv
 	sdv=$(dpkg-query -W -f='${Version}' libsystemd0)
-	[[ $sdv == 252.* ]] ||
+	[[ $HOST_SUITE != bookworm || $sdv == 252.* ]] ||
 		log "warning: host libsystemd0 is $sdv, not bookworm's 252: host-built tdxmemd may not run in the guest"
 }
 
 # --------------------------------------------------------------------------
-# 2. Guest kernel: linux-image-amd64 from bookworm-backports, unpacked
+# 2. Legs, and the build environment of each
 # --------------------------------------------------------------------------
 
-resolve_kernel() {
-	if [[ -n ${TDXMEMD_VM_KVER:-} ]]; then
-		KVER=$TDXMEMD_VM_KVER
-		return 0
-	fi
-	ensure_backports
-	local dep
-	dep=$(apt-cache depends "linux-image-amd64/${BACKPORTS}" 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1)
-	if [[ -z $dep ]]; then
-		apt_update
-		dep=$(apt-cache depends "linux-image-amd64/${BACKPORTS}" |
-			sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1)
-	fi
-	[[ -n $dep ]] || die "cannot resolve linux-image-amd64 in ${BACKPORTS}"
-	KVER=$dep
+# A leg is a guest distribution and the kernel it boots, both from
+# Debian's archive.  Leg names say what they are; the kernel is the
+# newest of the series in the suite's backports.
+ALL_LEGS=(deb12-6.12 deb13-7.3)
+leg_set() {
+	LEG=$1
+	case $LEG in
+	deb12-6.12) SUITE=bookworm KSERIES=6.12 ;;
+	deb13-7.3) SUITE=trixie KSERIES=7.3 ;;
+	*) die "unknown leg '$LEG' (known: ${ALL_LEGS[*]})" ;;
+	esac
+	KSUITE=$SUITE-backports
 }
 
-fetch_kernel() {
-	KDIR_CACHE=$CACHE/kernel/$KVER
-	local debs=$KDIR_CACHE/debs tree=$KDIR_CACHE/tree
-	if [[ -e $KDIR_CACHE/.done ]]; then
-		return 0
-	fi
-	log "fetching kernel $KVER"
-	rm -rf "$KDIR_CACHE"
-	mkdir -p "$debs" "$tree"
-	local common kbuild
-	common=$(apt-cache depends "linux-headers-$KVER" |
-		sed -n 's/^ *Depends: \(linux-headers-.*-common\)$/\1/p' | head -n1)
-	kbuild=$(apt-cache depends "linux-headers-$KVER" |
-		sed -n 's/^ *Depends: \(linux-kbuild-.*\)$/\1/p' | head -n1)
-	[[ -n $common && -n $kbuild ]] ||
-		die "cannot resolve -common/kbuild packages for linux-headers-$KVER"
-	# apt's download sandbox user cannot write a root-owned cache dir.
-	(cd "$debs" && apt-get -q -o APT::Sandbox::User=root download \
-		"linux-image-$KVER" "linux-headers-$KVER" "$common" "$kbuild")
-	local d
-	for d in "$debs"/linux-headers-*.deb "$debs"/linux-kbuild-*.deb; do
-		dpkg -x "$d" "$tree"
-	done
-	# The arch headers' top Makefile includes the -common tree by an
-	# absolute /usr/src path; point it at the unpacked copy instead.
-	sed -i "s|^include /usr/src/|include $tree/usr/src/|" \
-		"$tree/usr/src/linux-headers-$KVER/Makefile"
-	touch "$KDIR_CACHE/.done"
-}
-
-# --------------------------------------------------------------------------
-# 3. Rootfs with the kernel installed inside it
-# --------------------------------------------------------------------------
+# Packages a build of tdxmemd and of tdxsim needs, in a suite that is not
+# the host's.  tests/setup-host.sh has the host's list.
+BUILDROOT_REV=1
+BUILDROOT_PKGS=(
+	build-essential meson ninja-build pkg-config
+	libudev-dev libsystemd-dev libdaxctl-dev libcxl-dev libkmod-dev
+	libcmocka-dev systemd udev python3 groff-base
+)
 
 chroot_mounts=()
 cleanup_mounts() {
@@ -212,6 +211,147 @@ cleanup_mounts() {
 }
 trap cleanup_mounts EXIT
 
+mount_pseudo() {
+	mount -t proc proc "$1/proc"
+	chroot_mounts+=("$1/proc")
+	mount -t sysfs sysfs "$1/sys"
+	chroot_mounts+=("$1/sys")
+}
+
+# The sources a chroot of $SUITE uses: the release and its backports.
+write_sources() {
+	cat >"$1/etc/apt/sources.list" <<-EOF
+		deb $MIRROR $SUITE main
+		deb $MIRROR $KSUITE main
+	EOF
+}
+
+# A debootstrapped $SUITE with the build packages: where tdxsim is built
+# for a leg whose suite is not the host's (its kbuild tools link against
+# that suite's libc, its headers want that suite's gcc), and where the
+# unit suite runs against that suite's libraries (tests/chroot-build.sh).
+build_buildroot() {
+	local key
+	key=$(printf '%s\n' "$BUILDROOT_REV" "$SUITE" "${BUILDROOT_PKGS[@]}" |
+		sha256sum | cut -c1-16)
+	BUILDROOT=$CACHE/buildroot/$SUITE-$key
+	[[ -e $BUILDROOT/.done ]] && return 0
+	log "building $SUITE build chroot $BUILDROOT (debootstrap: a few minutes)"
+	rm -rf "$BUILDROOT"
+	mkdir -p "$BUILDROOT"
+	local incl
+	incl=$(
+		IFS=,
+		echo "${BUILDROOT_PKGS[*]}"
+	)
+	debootstrap --variant=minbase --include="$incl" "$SUITE" "$BUILDROOT" \
+		"$MIRROR" >"$CACHE/buildroot/$SUITE-debootstrap.log" 2>&1 ||
+		die "debootstrap failed, see $CACHE/buildroot/$SUITE-debootstrap.log"
+	write_sources "$BUILDROOT"
+	chroot "$BUILDROOT" apt-get update -qq ||
+		die "apt-get update in $BUILDROOT failed"
+	touch "$BUILDROOT/.done"
+}
+
+# Runs apt-cache / apt-get in the leg's build environment: the host when
+# the leg's suite is the host's, else the build chroot.
+benv() {
+	if [[ -z $BUILDROOT ]]; then
+		"$@"
+	else
+		chroot "$BUILDROOT" "$@"
+	fi
+}
+
+prepare_build_env() {
+	BUILDROOT=""
+	if [[ $SUITE == "$HOST_SUITE" ]]; then
+		ensure_backports
+	else
+		build_buildroot
+	fi
+}
+
+# --------------------------------------------------------------------------
+# 3. Guest kernel: the newest $KSERIES in $KSUITE; headers unpacked
+# --------------------------------------------------------------------------
+
+resolve_kernel() {
+	if [[ -n ${TDXMEMD_VM_KVER:-} ]]; then
+		KVER=$TDXMEMD_VM_KVER
+		return 0
+	fi
+	local dep
+	dep=$(benv apt-cache depends "linux-image-amd64/${KSUITE}" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1)
+	if [[ -z $dep ]]; then
+		if [[ -z $BUILDROOT ]]; then
+			apt_update
+		else
+			chroot "$BUILDROOT" apt-get update -qq
+		fi
+		dep=$(benv apt-cache depends "linux-image-amd64/${KSUITE}" |
+			sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1)
+	fi
+	[[ -n $dep ]] || die "cannot resolve linux-image-amd64 in ${KSUITE}"
+	[[ $dep == "$KSERIES".* ]] ||
+		die "leg $LEG wants a $KSERIES kernel, ${KSUITE} has $dep"
+	KVER=$dep
+}
+
+# The headers (for tdxsim) are unpacked, never installed: on the host they
+# land in the cache; in a build chroot, at their own /usr/src paths, where
+# the chroot's tools run them.
+fetch_headers() {
+	if [[ -z $BUILDROOT ]]; then
+		KDIR_CACHE=$CACHE/kernel/$KVER
+		KTREE_ENV=$KDIR_CACHE/tree # as the build environment sees it
+	else
+		KDIR_CACHE=$BUILDROOT/kernel/$KVER
+		KTREE_ENV=""
+	fi
+	local debs=$KDIR_CACHE/debs tree=$BUILDROOT$KTREE_ENV
+	[[ -e $KDIR_CACHE/.done ]] && return 0
+	log "fetching kernel headers $KVER"
+	rm -rf "$KDIR_CACHE"
+	mkdir -p "$debs" "$tree"
+	local common kbuild
+	common=$(benv apt-cache depends "linux-headers-$KVER" |
+		sed -n 's/^ *Depends: \(linux-headers-.*-common\)$/\1/p' | head -n1)
+	kbuild=$(benv apt-cache depends "linux-headers-$KVER" |
+		sed -n 's/^ *Depends: \(linux-kbuild-.*\)$/\1/p' | head -n1)
+	[[ -n $common && -n $kbuild ]] ||
+		die "cannot resolve -common/kbuild packages for linux-headers-$KVER"
+	# apt's download sandbox user cannot write a root-owned cache dir.
+	local in_env=$debs
+	[[ -z $BUILDROOT ]] || in_env=/kernel/$KVER/debs
+	benv sh -c "cd '$in_env' && apt-get -q -o APT::Sandbox::User=root download \
+		linux-headers-$KVER $common $kbuild" >&2
+	local d
+	for d in "$debs"/*.deb; do
+		dpkg -x "$d" "$tree"
+	done
+	if [[ -z $BUILDROOT ]]; then
+		# The arch headers' top Makefile includes the -common tree by
+		# an absolute /usr/src path; point it at the unpacked copy.
+		sed -i "s|^include /usr/src/|include $KTREE_ENV/usr/src/|" \
+			"$tree/usr/src/linux-headers-$KVER/Makefile"
+	else
+		# The kbuild tools' own libraries (libelf, libssl) and the
+		# kernel's gcc, from the chroot's suite.
+		chroot "$BUILDROOT" sh -c "apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends \
+			\$(apt-cache depends $kbuild linux-headers-$KVER | \
+			sed -n 's/^ *Depends: \([a-z0-9][^ <]*\)$/\1/p' | \
+			grep -v '^linux-')" >/dev/null ||
+			die "installing the kbuild dependencies in $BUILDROOT failed"
+	fi
+	touch "$KDIR_CACHE/.done"
+}
+
+# --------------------------------------------------------------------------
+# 4. Rootfs with the kernel installed inside it
+# --------------------------------------------------------------------------
+
 build_rootfs() {
 	local key
 	key=$(printf '%s\n' "$ROOTFS_REV" "$SUITE" "$KVER" "${GUEST_PKGS[@]}" |
@@ -220,7 +360,7 @@ build_rootfs() {
 	if [[ -e $ROOTFS_DIR/.done ]]; then
 		return 0
 	fi
-	log "building rootfs $ROOTFS_DIR (debootstrap: about 2 minutes)"
+	log "building $SUITE rootfs $ROOTFS_DIR (debootstrap: a few minutes)"
 	rm -rf "$ROOTFS_DIR"
 	mkdir -p "$ROOTFS_DIR"
 	local root=$ROOTFS_DIR/root
@@ -243,18 +383,19 @@ build_rootfs() {
 	EOF
 	printf '%s\n' virtio_pci virtio_blk ext4 >>"$root/etc/initramfs-tools/modules"
 
-	mount -t proc proc "$root/proc"
-	chroot_mounts+=("$root/proc")
-	mount -t sysfs sysfs "$root/sys"
-	chroot_mounts+=("$root/sys")
-	cp "$KDIR_CACHE/debs/linux-image-${KVER}_"*.deb "$root/tmp/kernel.deb"
-	# dpkg -i runs the kernel's postinst hooks, which build the initramfs
+	mount_pseudo "$root"
+	write_sources "$root"
+	# apt resolves what the backports kernel needs (linux-base, a newer
+	# initramfs-tools for 7.x); its postinst hooks build the initramfs
 	# exactly as on a Debian system.
-	chroot "$root" env DEBIAN_FRONTEND=noninteractive \
-		dpkg -i /tmp/kernel.deb >"$ROOTFS_DIR/kernel-install.log" 2>&1 ||
+	{
+		chroot "$root" apt-get update -qq &&
+			chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -q --no-install-recommends \
+				-t "$KSUITE" "linux-image-$KVER"
+	} >"$ROOTFS_DIR/kernel-install.log" 2>&1 ||
 		die "kernel install in rootfs failed, see $ROOTFS_DIR/kernel-install.log"
 	cleanup_mounts
-	rm -f "$root/tmp/kernel.deb"
 	[[ -s $root/boot/initrd.img-$KVER ]] || die "no initramfs was built"
 	mv "$root/boot/vmlinuz-$KVER" "$ROOTFS_DIR/vmlinuz"
 	mv "$root/boot/initrd.img-$KVER" "$ROOTFS_DIR/initrd.img"
@@ -265,7 +406,7 @@ build_rootfs() {
 }
 
 # --------------------------------------------------------------------------
-# 4. Image: rootfs + the bed's boot-time configuration, as ext4
+# 5. Image: rootfs + the bed's boot-time configuration, as ext4
 # --------------------------------------------------------------------------
 
 # Units a one-shot test boot does not need; each costs boot time under TCG.
@@ -327,7 +468,7 @@ build_image() {
 }
 
 # --------------------------------------------------------------------------
-# 5. tdxsim.ko and guest helpers
+# 6. tdxsim.ko and guest helpers
 # --------------------------------------------------------------------------
 
 build_tdxsim() {
@@ -340,11 +481,25 @@ build_tdxsim() {
 	log "building tdxsim.ko for $KVER"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	cp "$HERE"/tdxsim/{tdxsim.c,Kbuild,Makefile} "$dir/"
-	make -s -C "$dir" \
-		KDIR="$KDIR_CACHE/tree/usr/src/linux-headers-$KVER" \
-		PAHOLE="$(command -v pahole)" >"$dir/build.log" 2>&1 ||
+	local work=$dir work_env=$dir pahole
+	pahole=$(command -v pahole || true)
+	if [[ -n $BUILDROOT ]]; then
+		# Built where the leg's kbuild tools and gcc run; no pahole
+		# there, so no BTF (the module does not need it).
+		work_env=/tdxsim-build
+		work=$BUILDROOT$work_env
+		rm -rf "$work"
+		mkdir -p "$work"
+		pahole=""
+		mount_pseudo "$BUILDROOT" # objtool reads /proc
+	fi
+	cp "$HERE"/tdxsim/{tdxsim.c,Kbuild,Makefile} "$work/"
+	benv make -s -C "$work_env" \
+		KDIR="$KTREE_ENV/usr/src/linux-headers-$KVER" \
+		${pahole:+PAHOLE="$pahole"} >"$dir/build.log" 2>&1 ||
 		die "tdxsim build failed: $(tail -n 20 "$dir/build.log")"
+	cleanup_mounts
+	[[ $work == "$dir" ]] || cp "$work/tdxsim.ko" "$dir/"
 	[[ -e $TDXSIM_KO ]] || die "tdxsim.ko not produced"
 }
 
@@ -359,17 +514,18 @@ build_helpers() {
 	mv "$DAXRW.tmp" "$DAXRW"
 }
 
-main() {
-	mkdir -p "$CACHE"
-	ensure_host
+setup_leg() {
+	leg_set "$1"
+	prepare_build_env
 	resolve_kernel
-	fetch_kernel
+	fetch_headers
 	build_rootfs
 	build_image
 	build_tdxsim
-	build_helpers
-	local env=$CACHE/current.env
+	local env=$CACHE/leg-$LEG.env
 	cat >"$env.tmp" <<-EOF
+		VM_LEG=$LEG
+		VM_SUITE=$SUITE
 		VM_KVER=$KVER
 		VM_KERNEL=$ROOTFS_DIR/vmlinuz
 		VM_INITRD=$ROOTFS_DIR/initrd.img
@@ -377,13 +533,24 @@ main() {
 		VM_ROOTFS=$ROOTFS_DIR/root
 		VM_TDXSIM_KO=$TDXSIM_KO
 		VM_DAXRW=$DAXRW
-		VM_KHEADERS=$KDIR_CACHE/tree/usr/src/linux-headers-$KVER
+		VM_BUILDROOT=$BUILDROOT
 	EOF
 	mv "$env.tmp" "$env"
 	((QUIET)) || {
-		echo "setup: ready: $env" >&2
+		echo "setup: leg $LEG ready: $env" >&2
 		cat "$env"
 	}
 }
 
-main "$@"
+main() {
+	mkdir -p "$CACHE"
+	ensure_host
+	build_helpers
+	local legs=("$@") leg
+	((${#legs[@]})) || legs=("${ALL_LEGS[@]}")
+	for leg in "${legs[@]}"; do
+		setup_leg "$leg"
+	done
+}
+
+main "${ARGS[@]}"

@@ -30,14 +30,30 @@
  *
  * Writing "initialized" to the state parameter while it reads "bios"
  * performs the late initialization that kvm_intel (tdx=1) triggers on
- * v6.12 to v6.18: the memory list is snapshotted then, and if CMRs were
+ * v6.16 to v7.1: the memory list is snapshotted then, and if CMRs were
  * given and the list is not covered by them, initialization fails with
  * -EIO as TDH.SYS.CONFIG would, leaving TDX unusable until reboot.
+ *
+ * timing=boot models newer kernels, which initialize the module at boot
+ * (a subsys_initcall in tdx.c): loaded with state=initialized before any
+ * CXL module, it prints their "TDX-Module initialized" /
+ * "TDX-Module initialization failed (%d)" lines instead.  On kernels with
+ * the faux bus (v6.14+), a successful initialization also creates
+ * /sys/devices/faux/tdx_host with a "version" attribute, as the tdx_host
+ * driver does once the module is up (drivers/virt/coco/tdx-host).
+ *
+ * refuse_nth=N refuses the Nth MEM_GOING_ONLINE from now, whatever the
+ * range, once: a test can make block k of n fail in one online.
  */
 
 #define pr_fmt(fmt) "virt/tdx: " fmt
 
 #include <linux/delay.h>
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#include <linux/device/faux.h>
+#define TDXSIM_HAVE_FAUX 1
+#endif
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/memory.h>
@@ -97,6 +113,18 @@ MODULE_PARM_DESC(memlist,
 static unsigned int delay_ms;
 module_param(delay_ms, uint, 0644);
 MODULE_PARM_DESC(delay_ms, "sleep in every MEM_GOING_ONLINE, milliseconds");
+
+static unsigned int refuse_nth;
+module_param(refuse_nth, uint, 0644);
+MODULE_PARM_DESC(refuse_nth, "refuse the Nth MEM_GOING_ONLINE from now, once (0: off)");
+
+static char *timing = "late";
+module_param(timing, charp, 0444);
+MODULE_PARM_DESC(timing, "late (kvm_intel-time init lines) | boot (boot-time init lines)");
+
+static char *version = "1.5.16";
+module_param(version, charp, 0444);
+MODULE_PARM_DESC(version, "what /sys/devices/faux/tdx_host/version reads");
 
 static unsigned int refusals;
 module_param(refusals, uint, 0444);
@@ -212,6 +240,52 @@ static bool tdxsim_memlist_convertible(const struct tdxsim_list *ml)
 	return true;
 }
 
+#ifdef TDXSIM_HAVE_FAUX
+static struct faux_device *tdxsim_host;
+
+static ssize_t version_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", version);
+}
+static DEVICE_ATTR_RO(version);
+
+static struct attribute *tdxsim_host_attrs[] = {
+	&dev_attr_version.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(tdxsim_host);
+
+static void tdxsim_host_create(void)
+{
+	tdxsim_host = faux_device_create_with_groups("tdx_host", NULL, NULL,
+						     tdxsim_host_groups);
+	if (!tdxsim_host)
+		printk(KERN_ERR "tdxsim: cannot create faux tdx_host\n");
+}
+
+static void tdxsim_host_destroy(void)
+{
+	if (tdxsim_host)
+		faux_device_destroy(tdxsim_host);
+}
+#else
+static void tdxsim_host_create(void) { }
+static void tdxsim_host_destroy(void) { }
+#endif
+
+static bool tdxsim_boot_timing(void)
+{
+	return !strcmp(timing, "boot");
+}
+
+static void tdxsim_print_failed(int err)
+{
+	if (tdxsim_boot_timing())
+		pr_err("TDX-Module initialization failed (%d)\n", err);
+	else
+		pr_err("module initialization failed (%d)\n", err);
+}
+
 /* Called with tdxsim_lock held; mirrors __tdx_enable(). */
 static void tdxsim_initialize(void)
 {
@@ -225,13 +299,17 @@ static void tdxsim_initialize(void)
 	if (!err && !tdxsim_memlist_convertible(&ml))
 		err = -EIO;
 	if (err) {
-		pr_err("module initialization failed (%d)\n", err);
+		tdxsim_print_failed(err);
 		tdxsim_state = TDXSIM_FAILED;
 		return;
 	}
 	tdxsim_memlist = ml;
-	pr_info("module initialized\n");
+	if (tdxsim_boot_timing())
+		pr_info("TDX-Module initialized\n");
+	else
+		pr_info("module initialized\n");
 	tdxsim_state = TDXSIM_INITIALIZED;
+	tdxsim_host_create();
 }
 
 static int tdxsim_state_set(const char *val, const struct kernel_param *kp)
@@ -293,8 +371,11 @@ static int tdxsim_memory_notifier(struct notifier_block *nb,
 		msleep(ms);
 
 	mutex_lock(&tdxsim_lock);
+	if (refuse_nth && --refuse_nth == 0) {
+		WRITE_ONCE(refusals, refusals + 1);
+		ret = NOTIFY_BAD;
 	/* Empty list: TDX not initialized (or failed); allow everything. */
-	if (tdxsim_memlist.n &&
+	} else if (tdxsim_memlist.n &&
 	    !tdxsim_inside_one(&tdxsim_memlist, PFN_PHYS(mn->start_pfn),
 			       PFN_PHYS(mn->start_pfn + mn->nr_pages))) {
 		WRITE_ONCE(refusals, refusals + 1);
@@ -318,6 +399,10 @@ static int __init tdxsim_init(void)
 	unsigned int i;
 	int err;
 
+	if (strcmp(timing, "late") && strcmp(timing, "boot")) {
+		printk(KERN_ERR "tdxsim: bad timing= \"%s\"\n", timing);
+		return -EINVAL;
+	}
 	err = tdxsim_parse_list(cmrs, &tdxsim_cmrs);
 	if (err) {
 		printk(KERN_ERR "tdxsim: bad cmrs= \"%s\"\n", cmrs);
@@ -352,7 +437,7 @@ static int __init tdxsim_init(void)
 	if (want == TDXSIM_INITIALIZED) {
 		tdxsim_initialize();
 	} else if (want == TDXSIM_FAILED) {
-		pr_err("module initialization failed (%d)\n", -EIO);
+		tdxsim_print_failed(-EIO);
 		tdxsim_state = TDXSIM_FAILED;
 	}
 	tdxsim_loaded = true;
@@ -363,6 +448,7 @@ static int __init tdxsim_init(void)
 static void __exit tdxsim_exit(void)
 {
 	unregister_memory_notifier(&tdxsim_memory_nb);
+	tdxsim_host_destroy();
 }
 
 module_init(tdxsim_init);

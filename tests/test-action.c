@@ -7,6 +7,12 @@
  * blocks between them; B is online. Whatever A's action does or fails at,
  * A ends whole (every block online, or devdax with none online and
  * /dev/daxX.Y present) and no file of B is ever written.
+ *
+ * Every test runs twice: once on a kernel with only memoryN/state, once on
+ * one whose kmem has the whole-device daxX.Y/state (7.3+), simulated as
+ * drivers/dax/kmem.c state_store() behaves: onlining only from "unplugged",
+ * a refused block leaving the rest of its mapping offline while the write
+ * succeeds, "unplugged" all or nothing.
  */
 #include "action.h"
 #include "macro.h"
@@ -48,10 +54,16 @@ static struct simulated {
 	bool force_normal;     /* another agent onlines blocks in ZONE_NORMAL */
 	int fail_bind_kmem;    /* errno for kmem's bind, or 0 */
 	int fail_enable_devdax;
-	bool stranded;	/* kmem unbound while blocks were online */
-	bool b_written; /* any write to a block of device B */
-	int writes;	/* any write that changes state */
+	bool stranded;	       /* kmem unbound while blocks were online */
+	bool b_written;	       /* any write to a block of device B */
+	int writes;	       /* any write that changes state */
+	int block_writes;      /* writes to memoryN/state */
+	int device_writes;     /* writes to daxX.Y/state */
+	char device_state[32]; /* kmem's daxX.Y/state; "" while kmem is not bound */
 } sim;
+
+/* The kernel of the current group has kmem's daxX.Y/state. */
+static bool kernel_device_state;
 
 static char *root;    /* the fake tree: memory/, bus/dax/, dev/ */
 static char *mem_dir; /* root/memory */
@@ -60,6 +72,20 @@ static char *bus_dir; /* root/bus/dax */
 
 static int dummy;
 #define HANDLE ((struct daxctl_dev *)&dummy)
+
+static void put_device_state(const char *value)
+{
+	_cleanup_free_ char *path = test_path(bus_dir, "devices/dax0.0/state");
+
+	snprintf(sim.device_state, sizeof(sim.device_state), "%s", value);
+	if (!kernel_device_state || !*value) {
+		unlink(path);
+		return;
+	}
+	char text[40];
+	snprintf(text, sizeof(text), "%s\n", value);
+	test_put_file(bus_dir, "devices/dax0.0/state", text);
+}
 
 static bool is_b_block(unsigned n)
 {
@@ -109,7 +135,49 @@ static int a_online(void)
 	return n;
 }
 
-/* The kernel behind sysfs: memoryN/state and drivers/kmem/bind. */
+/* kmem's state_store(), for device A. */
+static int simulate_device_state(const char *value)
+{
+	if (streq(value, "unplugged")) {
+		/* offline_and_remove_memory(): all or nothing */
+		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+			if ((int)a_blocks[i] == sim.refuse_offline_at &&
+			    sim.block[a_blocks[i]] >= MOVABLE)
+				return -EBUSY;
+		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+			put_block(a_blocks[i], ABSENT);
+		put_device_state("unplugged");
+		return 0;
+	}
+	if (!streq(value, "online") && !streq(value, "online_movable"))
+		return -EINVAL;
+	if (streq(sim.device_state, value))
+		return 0;
+	if (!streq(sim.device_state, "unplugged"))
+		return -EBUSY;
+	/* Added and onlined mapping by mapping; a refusal ends its mapping only. */
+	bool refused = false;
+	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++) {
+		unsigned n = a_blocks[i];
+		if (i == 2) /* the second mapping starts */
+			refused = false;
+		bool movable = streq(value, "online_movable") && !sim.force_normal;
+		if ((int)n == sim.refuse_online_at)
+			refused = true;
+		put_block(n, refused ? OFF : movable ? MOVABLE : NORMAL);
+	}
+	put_device_state(value);
+	return 0;
+}
+
+/* The error a refused online reports: the block's EPERM, or, by the
+ * whole-device write, which succeeds, the verification's EIO. */
+static int refused_online_error(void)
+{
+	return kernel_device_state ? EIO : EPERM;
+}
+
+/* The kernel behind sysfs: memoryN/state, daxX.Y/state and drivers/kmem/bind. */
 int __real_write_string_file(const char *path, const char *value);
 int __wrap_write_string_file(const char *path, const char *value);
 int __wrap_write_string_file(const char *path, const char *value)
@@ -124,6 +192,7 @@ int __wrap_write_string_file(const char *path, const char *value)
 		if (sim.block[n] == ABSENT)
 			return -ENOENT;
 		sim.writes++;
+		sim.block_writes++;
 		if (streq(value, "offline")) {
 			if ((int)n == sim.refuse_offline_at)
 				return -EBUSY;
@@ -136,6 +205,14 @@ int __wrap_write_string_file(const char *path, const char *value)
 		}
 		return 0;
 	}
+	_cleanup_free_ char *device_state = test_path(bus_dir, "devices/dax0.0/state");
+	if (streq(path, device_state)) {
+		assert_true(kernel_device_state);
+		assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
+		sim.writes++;
+		sim.device_writes++;
+		return simulate_device_state(value);
+	}
 	_cleanup_free_ char *kmem_bind = test_path(bus_dir, "drivers/kmem/bind");
 	if (streq(path, kmem_bind)) {
 		assert_string_equal(value, "dax0.0");
@@ -147,6 +224,7 @@ int __wrap_write_string_file(const char *path, const char *value)
 		/* kmem's probe adds every mapping's whole blocks, offline */
 		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 			put_block(a_blocks[i], OFF);
+		put_device_state("offline");
 		return 0;
 	}
 	fail_msg("unexpected sysfs write: %s <- %s", path, value);
@@ -168,6 +246,7 @@ int __wrap_daxctl_dev_disable(struct daxctl_dev *dev)
 			sim.stranded = true;
 		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 			put_block(a_blocks[i], ABSENT);
+		put_device_state("");
 	}
 	if (sim.mode == DAX_MODE_DEVDAX)
 		sim.writes++;
@@ -204,6 +283,11 @@ static void reset(enum dax_mode mode, enum zone zone)
 		put_block(b_blocks[i], MOVABLE);
 	sim.mode = mode;
 	chardev(mode == DAX_MODE_DEVDAX);
+	/* the cached value: what kmem's probe or the last write left */
+	put_device_state(mode != DAX_MODE_SYSTEM_RAM ? ""
+			 : zone == OFF		     ? "offline"
+			 : zone == MOVABLE	     ? "online_movable"
+						     : "online");
 
 	range_set_clear(&device.mappings);
 	range_set_clear(&device.pluggable);
@@ -279,6 +363,15 @@ static void test_online_whole(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 		assert_int_equal(sim.block[a_blocks[i]], MOVABLE);
 	assert_b_untouched();
+	if (kernel_device_state) {
+		/* "unplugged" (probe added it offline), then one online write */
+		assert_int_equal(r.interface, KMEM_INTERFACE_DEVICE_STATE);
+		assert_int_equal(sim.device_writes, 2);
+		assert_int_equal(sim.block_writes, 0);
+	} else {
+		assert_int_equal(r.interface, KMEM_INTERFACE_MEMORY_BLOCKS);
+		assert_int_equal(sim.device_writes, 0);
+	}
 
 	/* from unbound (the held dax bus), in ZONE_NORMAL */
 	reset(DAX_MODE_DISABLED, ABSENT);
@@ -298,9 +391,11 @@ static void test_refusal_at_each_block(void **state)
 		sim.refuse_online_at = (int)a_blocks[k];
 		struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 		assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
-		assert_int_equal(r.error, EPERM);
+		assert_int_equal(r.error, refused_online_error());
 		assert_int_equal(r.rollback_error, 0);
 		assert_returned_to_devdax();
+		if (kernel_device_state)
+			assert_int_equal(sim.block_writes, 0);
 	}
 }
 
@@ -326,12 +421,22 @@ static void test_stranded_partial(void **state)
 	assert_returned_to_devdax();
 }
 
-/* kmem added one mapping only (its probe skips a range it cannot reserve). */
+/*
+ * kmem added one mapping only (its probe skips a range it cannot reserve).
+ * Block by block that is an error; the whole-device write has the kernel
+ * add every range again.
+ */
 static void test_block_missing(void **state)
 {
 	reset(DAX_MODE_SYSTEM_RAM, OFF);
 	put_block(7, ABSENT);
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	if (kernel_device_state) {
+		assert_int_equal(r.outcome, OUTCOME_APPLIED);
+		assert_int_equal(a_online(), 4);
+		assert_b_untouched();
+		return;
+	}
 	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
 	assert_int_equal(r.error, ENOENT);
 	assert_returned_to_devdax();
@@ -366,7 +471,7 @@ static void test_rollback_fails(void **state)
 	sim.refuse_offline_at = 3;
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_FAILED);
-	assert_int_equal(r.error, EPERM);
+	assert_int_equal(r.error, refused_online_error());
 	assert_int_equal(r.rollback_error, EBUSY);
 	assert_false(sim.stranded);
 	assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
@@ -432,6 +537,8 @@ static void test_unchanged_unbound(void **state)
 /* A block whose phys_index is not its name is refused, never written. */
 static void test_odd_phys_index(void **state)
 {
+	if (kernel_device_state)
+		skip(); /* no block is written: kmem takes its own ranges */
 	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
 	test_put_file(root, "memory/memory6/phys_index", "00000004\n");
 	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
@@ -506,5 +613,8 @@ int main(void)
 	    cmocka_unit_test(test_odd_phys_index),
 	    cmocka_unit_test(test_already_and_dry_run),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	int failed = cmocka_run_group_tests_name("memory-blocks", tests, setup, teardown);
+	kernel_device_state = true;
+	failed += cmocka_run_group_tests_name("device-state", tests, setup, teardown);
+	return failed;
 }

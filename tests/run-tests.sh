@@ -5,8 +5,11 @@
 #   1. unit tests (cmocka, CLI fixtures) built with -Werror,
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the cmocka tests under valgrind (leaks on every error path),
-#   4. the real-kernel scenarios in a QEMU guest with emulated CXL memory
-#      (suite vm; skip with TDXMEMD_SKIP_VM=1).
+#   4. the test bed's legs (tests/vm/setup.sh), then the -Werror build and
+#      unit tests again in the Debian 13 chroot (systemd 257, ndctl 81),
+#   5. the real-kernel scenarios in QEMU guests with emulated CXL memory,
+#      on every leg: Debian 12 + 6.12 and Debian 13 + 7.3 (suite vm).
+# Steps 4-5 are skipped with TDXMEMD_SKIP_VM=1.
 # Run as root from the source tree: sudo tests/run-tests.sh
 set -euo pipefail
 
@@ -58,11 +61,25 @@ logs+=(build/meson-logs/valgrind-valgrind.json)
 if [ "${TDXMEMD_SKIP_VM:-0}" = 1 ]; then
 	step "real-kernel scenarios skipped (TDXMEMD_SKIP_VM=1)"
 else
-	step "real-kernel scenarios (QEMU, emulated CXL memory)"
-	tests/vm/setup.sh
+	step "test bed legs"
+	tests/vm/setup.sh --quiet
+	step "Debian 13 chroot: build (-Werror) and unit tests"
+	tests/build-in-chroot.sh --test deb13-7.3
+	buildroot=$(sed -n 's/^VM_BUILDROOT=//p' "${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}/leg-deb13-7.3.env")
+	logs+=("$buildroot/src/build/meson-logs/unit.json")
+
+	step "real-kernel scenarios (QEMU, emulated CXL memory), every leg"
 	meson configure build -Dvm_tests=true
-	meson test -C build --suite vm --print-errorlogs --logbase vm
+	rm -f build/vm-runs/*/times.txt
+	vm_rc=0
+	meson test -C build --suite vm --print-errorlogs --logbase vm || vm_rc=$?
 	logs+=(build/meson-logs/vm.json)
+	for times in build/vm-runs/*/times.txt; do
+		[ -e "$times" ] || continue
+		awk -v leg="$(basename "$(dirname "$times")")" \
+			'{ s += $3; n++ } END { printf "leg %s: %d scenarios, %.0f s of guest wall time\n", leg, n, s }' "$times"
+	done
+	[ "$vm_rc" = 0 ] || { summary; exit "$vm_rc"; }
 fi
 
 step "summary"

@@ -1152,6 +1152,108 @@ INIT_FAILS_ON_PURPOSE = {"late-init-failed"}
 CHANGED_AFTER_RECORD = {"big-region"}
 
 
+# -------------------------------------------------------------------------
+# Kernel interfaces: kmem's whole-device state (7.3+), boot-time TDX init.
+
+def kernel_at_least(run, major, minor):
+    m = re.match(r"(\d+)\.(\d+)", run.fact("kernel_release", ""))
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (major, minor)
+
+
+def state_writes(run, name):
+    """(path kind, value) of every write(2) strace saw to a dax device's
+    or a memory block's state file."""
+    writes = []
+    for line in run.text(name).splitlines():
+        m = re.search(r'write\(\d+<([^>]*)>, "([^"]*)"', line)
+        if not m:
+            continue
+        path, value = m.group(1), m.group(2).replace("\\n", "")
+        if re.search(r"/dax\d+\.\d+/state$", path):
+            writes.append(("device", value))
+        elif re.search(r"/memory\d+/state$", path):
+            writes.append(("block", value))
+    return writes
+
+
+@scenario
+def whole_device(c, run):
+    dax = run.fact("region0_dax")
+    whole = kernel_at_least(run, 7, 3)
+    c.check(run.fact("kernel_release") is not None, f"kernel {run.fact('kernel_release')}")
+    c.rc("once", 0)
+    c.rc("devdax", 0)
+    recs = run.records_for(dax)
+    c.eq(len(recs), 2, f"records for {dax} (online, then devdax)")
+    iface = "device-state" if whole else "memory-blocks"
+    if len(recs) == 2:
+        for r, decision in zip(recs, ("online", "devdax")):
+            c.eq(r.get("TDXMEMD_DECISION"), decision, f"{dax} decision")
+            c.eq(r.get("TDXMEMD_OUTCOME"), "applied", f"{dax} {decision} outcome")
+            c.eq(r.get("TDXMEMD_KMEM_INTERFACE"), iface, f"{dax} {decision} kmem interface")
+    c.fact("after_driver", "kmem")
+    c.fact("after_online", "4")
+    c.fact("after_zones", "Movable")
+    online = state_writes(run, "strace-online.txt")
+    devdax = state_writes(run, "strace-devdax.txt")
+    if whole:
+        # kmem's probe added the blocks offline; onlining is taken only
+        # from "unplugged" (drivers/dax/kmem.c state_store()).
+        c.eq(online, [("device", "unplugged"), ("device", "online_movable")],
+             "online: one online_movable write to daxX.Y/state, no memoryN/state write")
+        c.fact("device_state_after", "online_movable")
+        c.eq(devdax, [("device", "unplugged")],
+             "devdax: one unplugged write to daxX.Y/state, no memoryN/state write")
+    else:
+        c.eq(online, [("block", "online_movable")] * 4, "online: four memoryN/state writes")
+        c.eq(devdax, [("block", "offline")] * 4, "devdax: four memoryN/state writes")
+    device_devdax(c, run, dax, prefix="devdax")
+    c.fact("daxrw_rc", "0")
+
+
+@scenario
+def refusal_rollback(c, run):
+    dax = run.fact("region0_dax")
+    whole = kernel_at_least(run, 7, 3)
+    c.rc("once", 2)
+    # EPERM from the refused memoryN/state write; EIO from the count that
+    # finds a block offline after a whole-device write that succeeded.
+    c.one_record(dax, decision="online", reason="cmr-covered", outcome="rolled-back",
+                 errno="5" if whole else "1", blocks_online="0",
+                 kmem_interface="device-state" if whole else "memory-blocks")
+    c.fact("after_refusals", "1")
+    c.fact("refuse_nth_left", "0")
+    device_devdax(c, run, dax)
+    c.fact("kmem_after", "")
+    writes = state_writes(run, "strace-online.txt")
+    if whole:
+        c.eq(writes, [("device", "unplugged"), ("device", "online_movable"),
+                      ("device", "unplugged")],
+             "one online_movable write, undone by unplugged")
+    else:
+        c.eq([w for w in writes if w[1] != "offline"], [("block", "online_movable")] * 3,
+             "block by block up to the refused third")
+    c.fact("daxrw_rc", "0")
+
+
+@scenario
+def boot_init(c, run):
+    faux = kernel_at_least(run, 6, 14)
+    lines = run.text("tdx-lines.txt")
+    c.check("TDX-Module initialized" in lines, "boot-time init line in the kernel log")
+    c.check((run.fact("tdx_host_version", "none") != "none") == faux,
+            f"tdx_host version {run.fact('tdx_host_version')} (faux bus: {faux})")
+    c.fact("records_seen", "2")
+    for i in (0, 1):
+        dax = run.fact(f"region{i}_dax")
+        c.one_record(dax, decision="devdax", reason="tdx-initialized", outcome="applied",
+                     tdx_state="initialized",
+                     tdx_evidence="tdx_host-version" if faux else "kernel-log")
+        device_devdax(c, run, dax, prefix=f"after{i}")
+        c.fact(f"after{i}_refusals", "0")
+        c.fact(f"daxrw_{dax}_rc", "0")
+
+
 def suite_invariants(c, run, name):
     """What every scenario must keep, whatever it is about."""
     if name not in INIT_FAILS_ON_PURPOSE:

@@ -120,14 +120,21 @@ if [[ -n $PRE_SYSTEMD ]]; then
 fi
 
 # tdxmemd as `meson install` lays it out: binary, units, udev rules,
-# catalog, man pages.  The guest runs the host build: built against
-# Debian 12's libsystemd0 252 and libdaxctl1 76.1, it runs on those and on
-# the newer, backward-compatible sonames of Debian 13 (257, 81).
-if [[ -n $BUILD_DIR ]]; then
+# catalog, man pages.  A leg of the host's distribution runs the host build
+# (-b); any other leg a build of the same tree in its chroot.
+if [[ -n $BUILD_DIR && -n ${VM_BUILDROOT:-} ]]; then
+	# A leg of another distribution runs tdxmemd built there, against
+	# its own libraries, from the same source tree.
+	"$HERE/../build-in-chroot.sh" --destdir "$SHARE/destdir" "$LEG" \
+		>"$RUN_DIR/meson-install.log" 2>&1 ||
+		die "build in the $LEG chroot failed: $(tail -n 20 "$RUN_DIR/meson-install.log")"
+elif [[ -n $BUILD_DIR ]]; then
 	[[ -f $BUILD_DIR/build.ninja ]] || die "$BUILD_DIR is not a meson build dir"
 	meson install -C "$BUILD_DIR" --no-rebuild --quiet \
 		--destdir "$SHARE/destdir" >"$RUN_DIR/meson-install.log" 2>&1 ||
 		die "meson install failed: $(tail -n 20 "$RUN_DIR/meson-install.log")"
+fi
+if [[ -n $BUILD_DIR ]]; then
 	# Every library the binary needs must exist in the guest image.
 	bin=$(find "$SHARE/destdir" -type f -name tdxmemd -perm -u+x | head -n1)
 	if [[ -n $bin && -n ${VM_ROOTFS:-} ]]; then

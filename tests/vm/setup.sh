@@ -59,9 +59,10 @@ IMAGE_REV=1
 # cxl tool, daxctl the dax one.  initramfs-tools is here because Debian's
 # kernel has virtio_blk and ext4 as modules: the guest needs an initramfs,
 # and installing the kernel package in the rootfs is how Debian makes one.
+# strace: scenarios show which sysfs files tdxmemd writes.
 GUEST_PKGS=(
 	systemd systemd-sysv udev kmod daxctl ndctl libdaxctl1 libcxl1
-	libkmod2 libsystemd0 libudev1 util-linux procps initramfs-tools
+	libkmod2 libsystemd0 libudev1 util-linux procps initramfs-tools strace
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

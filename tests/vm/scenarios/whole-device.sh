@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# whole-device: BIOS-enabled TDX, a CMR file covering the window: tdxmemd
+# --once onlines a 4-block device under strace.  Where kmem has daxX.Y/state (7.3+), the memory goes online by
+# one "online_movable" write to it (after the "unplugged" kmem requires of
+# a device its probe added offline) and no memoryN/state is written;
+# elsewhere block by block, four memoryN/state writes.  Then the CMR file
+# no longer covers the window and a second run returns the device to
+# devdax ("unplugged" where daxX.Y/state exists).
+# vm-cxl: 512M
+# shellcheck source=../guest/lib.sh
+. /usr/local/lib/tdxmemd-vm/lib.sh
+tdxmemd_service_off
+settle
+fact kernel_release "$(uname -r)"
+tdxsim_load state=bios "cmrs=$BOOTRAM"
+printf '[TDX]\nCmrFile=/etc/tdxmemd/cmrs.txt\n' >/etc/tdxmemd.conf
+cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM" "$WIN0"
+cxl_region 0
+settle
+dev_facts before "$DAX"
+fact has_device_state_before "$([[ -e /sys/bus/dax/devices/$DAX/state ]] && echo yes || echo no)"
+strace -f -y -e trace=write -o "$OUT/strace-online.txt" \
+	tdxmemd --once >"$OUT/once.stdout" 2>"$OUT/once.stderr" && rc=0 || rc=$?
+echo "$rc" >"$OUT/once.rc"
+settle
+dev_facts after "$DAX"
+fact device_state_after "$(cat /sys/bus/dax/devices/$DAX/state 2>/dev/null || echo none)"
+# Back to devdax: the window is no longer convertible.
+cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM"
+strace -f -y -e trace=write -o "$OUT/strace-devdax.txt" \
+	tdxmemd --once >"$OUT/devdax.stdout" 2>"$OUT/devdax.stderr" && rc=0 || rc=$?
+echo "$rc" >"$OUT/devdax.rc"
+settle
+dev_facts devdax "$DAX"
+rc=0
+daxrw "/dev/$DAX" >"$OUT/daxrw.log" 2>&1 || rc=$?
+fact daxrw_rc "$rc"

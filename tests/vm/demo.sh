@@ -4,10 +4,12 @@
 # demo.sh - tdxmemd on a real kernel, from a fresh Debian 12 machine.
 #
 #   sudo tests/vm/demo.sh
+#   sudo TDXMEMD_VM_LEG=deb13-7.3 tests/vm/demo.sh    # Debian 13, kernel 7.3
 #
-# Installs the build dependencies, builds tdxmemd, prepares the test guest
-# (tests/vm/setup.sh: QEMU from bookworm-backports, Debian's 6.12 kernel,
-# a small rootfs; cached, about 2 minutes the first time), then boots a
+# Installs the build dependencies, builds tdxmemd, prepares one leg of the
+# test guest (tests/vm/setup.sh: QEMU from bookworm-backports, by default
+# Debian 12 with its 6.12 backports kernel, a small rootfs; cached, about 2
+# minutes the first time), then boots a
 # guest whose BIOS "enabled TDX" (tdxsim) with two CXL memory devices:
 # one inside the CMRs the firmware reports, one outside.  tdxmemd --once
 # onlines the first and keeps the second a devdax device; the demo prints
@@ -15,6 +17,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LEG=${TDXMEMD_VM_LEG:-deb12-6.12}
 SRC=$(cd "$HERE/../.." && pwd)
 CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
 BUILD=${TDXMEMD_DEMO_BUILD:-$CACHE/demo-build}
@@ -45,14 +48,14 @@ fi
 ninja -C "$BUILD" >/dev/null
 echo "built $BUILD/tdxmemd"
 
-step "Test guest (tests/vm/setup.sh; cached after the first run)"
-"$HERE/setup.sh" --quiet
+step "Test guest, leg $LEG (tests/vm/setup.sh; cached after the first run)"
+"$HERE/setup.sh" --quiet "$LEG"
 echo "ready"
 
 step "Boot the guest: TDX enabled by the BIOS, two CXL devices (under a minute, TCG)"
 run_dir=$(mktemp -d /tmp/tdxmemd-demo.XXXXXX)
 rc=0
-"$HERE/run-guest.sh" --build-dir "$BUILD" --cxl 512M --cxl 512M \
+"$HERE/run-guest.sh" --leg "$LEG" --build-dir "$BUILD" --cxl 512M --cxl 512M \
 	--run-dir "$run_dir" "$HERE/guest/demo-scenario.sh" >/dev/null || rc=$?
 out=$run_dir/share/out
 if ((rc == 2 || rc == 3)); then
@@ -80,7 +83,8 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
 cols = [("DEVICE", "TDXMEMD_DEVICE"), ("RANGE", None), ("DECISION", "TDXMEMD_DECISION"),
         ("REASON", "TDXMEMD_REASON"), ("OUTCOME", "TDXMEMD_OUTCOME"),
         ("TDX", "TDXMEMD_TDX_STATE"), ("CMRS", "TDXMEMD_CMR_SOURCE"),
-        ("ONLINE", None), ("ZONE", "TDXMEMD_ZONE"), ("REGION", "TDXMEMD_CXL_REGION"),
+        ("ONLINE", None), ("ZONE", "TDXMEMD_ZONE"), ("KMEM", "TDXMEMD_KMEM_INTERFACE"),
+        ("REGION", "TDXMEMD_CXL_REGION"),
         ("UNCOVERED", "TDXMEMD_UNCOVERED")]
 def cell(e, name, key):
     if name == "RANGE":

@@ -10,6 +10,8 @@
 #   5. the real-kernel scenarios in QEMU guests with emulated CXL memory,
 #      on every leg: Debian 12 + 6.12 and Debian 13 + 7.3 (suite vm).
 # Steps 4-5 are skipped with TDXMEMD_SKIP_VM=1.
+# --setup-only installs what the tests need and builds, then stops: what
+# tests/fresh-machine.sh runs on a freshly debootstrapped Debian.
 # Run as root from the source tree: sudo tests/run-tests.sh
 set -euo pipefail
 
@@ -17,6 +19,12 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 tests/setup-host.sh
+if [ "${1:-}" = --setup-only ]; then
+	[ -d build ] || meson setup build -Dwerror=true
+	ninja -C build
+	[ "${TDXMEMD_SKIP_VM:-0}" = 1 ] || tests/vm/setup.sh --host-only
+	exit 0
+fi
 
 step() { printf '\n=== %s\n' "$*"; }
 
@@ -63,10 +71,15 @@ if [ "${TDXMEMD_SKIP_VM:-0}" = 1 ]; then
 else
 	step "test bed legs"
 	tests/vm/setup.sh --quiet
-	step "Debian 13 chroot: build (-Werror) and unit tests"
-	tests/build-in-chroot.sh --test deb13-7.3
-	buildroot=$(sed -n 's/^VM_BUILDROOT=//p' "${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}/leg-deb13-7.3.env")
-	logs+=("$buildroot/src/build/meson-logs/unit.json")
+	# The legs of another distribution than the host's (Debian 13 on a
+	# Debian 12 host, and the other way round) have a build chroot.
+	for leg in deb12-6.12 deb13-7.3; do
+		buildroot=$(sed -n 's/^VM_BUILDROOT=//p' "${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}/leg-$leg.env")
+		[ -n "$buildroot" ] || continue
+		step "$leg chroot: build (-Werror) and unit tests"
+		tests/build-in-chroot.sh --test "$leg"
+		logs+=("$buildroot/src/build/meson-logs/unit.json")
+	done
 
 	step "real-kernel scenarios (QEMU, emulated CXL memory), every leg"
 	meson configure build -Dvm_tests=true

@@ -1,16 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Installs what building and unit-testing tdxmemd needs on Debian 12, from
-# the bookworm archive only (the libraries must match the ones a Debian 12
-# host runs: libsystemd 252, ndctl 76.1). Idempotent; run as root.
+# Installs what building, unit-testing and packaging tdxmemd needs, from the
+# release's own archive only (on Debian 12 the libraries must be the ones a
+# Debian 12 host runs: libsystemd 252, ndctl 76.1; Debian 13 works the
+# same). Idempotent; run as root.
 set -euo pipefail
 
 packages=(
 	build-essential meson ninja-build pkg-config
 	libudev-dev libsystemd-dev libdaxctl-dev libcxl-dev libkmod-dev libcmocka-dev
 	systemd udev python3 valgrind groff-base man-db clang-format
+	debhelper lintian
 )
+# From Debian 13 on, systemd.pc and udev.pc (unit and rules directories)
+# are in systemd-dev; Debian 12 has them in systemd and udev.
+if [ "$(. /etc/os-release && echo "$VERSION_CODENAME")" != bookworm ]; then
+	packages+=(systemd-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1256,6 +1256,11 @@ def boot_init(c, run):
 
 def suite_invariants(c, run, name):
     """What every scenario must keep, whatever it is about."""
+    # What the package installs is what ran.
+    if run.text("installed").startswith("package"):
+        exes = {r.get("_EXE") for r in run.records}
+        c.check(exes <= {"/usr/sbin/tdxmemd"},
+                f"records come from the packaged /usr/sbin/tdxmemd ({sorted(map(str, exes))})")
     if name not in INIT_FAILS_ON_PURPOSE:
         c.check(tdx_init_result(run) != "failed", "no TDX initialization failed")
     # At the end, no kmem range lies in a device tdxmemd last decided

@@ -5,6 +5,7 @@
 #
 #   sudo tests/vm/demo.sh
 #   sudo TDXMEMD_VM_LEG=deb13-7.3 tests/vm/demo.sh    # Debian 13, kernel 7.3
+#   sudo tests/vm/demo.sh --setup-only   # install and build, boot nothing
 #
 # Installs the build dependencies, builds tdxmemd, prepares one leg of the
 # test guest (tests/vm/setup.sh: QEMU from bookworm-backports, by default
@@ -48,14 +49,24 @@ fi
 ninja -C "$BUILD" >/dev/null
 echo "built $BUILD/tdxmemd"
 
+if [[ ${1:-} == --setup-only ]]; then
+	step "Host packages for the guest (tests/vm/setup.sh --host-only)"
+	"$HERE/setup.sh" --host-only
+	echo "set up in $((SECONDS - t0))s; --setup-only: no guest booted"
+	exit 0
+fi
+
 step "Test guest, leg $LEG (tests/vm/setup.sh; cached after the first run)"
 "$HERE/setup.sh" --quiet "$LEG"
 echo "ready"
 
+step "The Debian package (tests/build-deb.sh), installed in the guest with dpkg -i"
+"$SRC/tests/build-deb.sh" "$LEG"
+
 step "Boot the guest: TDX enabled by the BIOS, two CXL devices (under a minute, TCG)"
 run_dir=$(mktemp -d /tmp/tdxmemd-demo.XXXXXX)
 rc=0
-"$HERE/run-guest.sh" --leg "$LEG" --build-dir "$BUILD" --cxl 512M --cxl 512M \
+"$HERE/run-guest.sh" --leg "$LEG" --package --cxl 512M --cxl 512M \
 	--run-dir "$run_dir" "$HERE/guest/demo-scenario.sh" >/dev/null || rc=$?
 out=$run_dir/share/out
 if ((rc == 2 || rc == 3)); then

@@ -14,6 +14,9 @@
 #                          hdm_for_passthrough=on): without them the kernel
 #                          uses one passthrough decoder per host bridge,
 #                          and a device holds at most one region
+#   -P, --package          install tdxmemd in the guest as its Debian package
+#                          (tests/build-deb.sh, dpkg -i) instead of the
+#                          build dir's `meson install`
 #   -m, --memhp STATE      memhp_default_state= (default: offline)
 #   -a, --append ARGS      more kernel command line
 #   -f, --file PATH        copy PATH into the share's files/ directory
@@ -39,7 +42,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
 
 usage() {
-	sed -n '4,35s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '4,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 3
 }
 die() {
@@ -58,6 +61,7 @@ TIMEOUT=240
 SCENARIO_TIMEOUT=150
 RUN_DIR=""
 LEG=${TDXMEMD_VM_LEG:-deb12-6.12}
+PACKAGE=0
 while (($#)); do
 	case $1 in
 	-b | --build-dir) BUILD_DIR=$2 && shift 2 ;;
@@ -70,6 +74,7 @@ while (($#)); do
 	-t | --timeout) TIMEOUT=$2 && shift 2 ;;
 	-s | --scenario-timeout) SCENARIO_TIMEOUT=$2 && shift 2 ;;
 	-l | --leg) LEG=$2 && shift 2 ;;
+	-P | --package) PACKAGE=1 && shift ;;
 	-r | --run-dir) RUN_DIR=$2 && shift 2 ;;
 	-h | --help) usage ;;
 	-*) die "unknown option $1" ;;
@@ -122,7 +127,10 @@ fi
 # tdxmemd as `meson install` lays it out: binary, units, udev rules,
 # catalog, man pages.  A leg of the host's distribution runs the host build
 # (-b); any other leg a build of the same tree in its chroot.
-if [[ -n $BUILD_DIR && -n ${VM_BUILDROOT:-} ]]; then
+if ((PACKAGE)); then
+	deb=$("$HERE/../build-deb.sh" "$LEG") || die "building the package failed"
+	cp "$deb" "$SHARE/tdxmemd.deb"
+elif [[ -n $BUILD_DIR && -n ${VM_BUILDROOT:-} ]]; then
 	# A leg of another distribution runs tdxmemd built there, against
 	# its own libraries, from the same source tree.
 	"$HERE/../build-in-chroot.sh" --destdir "$SHARE/destdir" "$LEG" \
@@ -134,7 +142,7 @@ elif [[ -n $BUILD_DIR ]]; then
 		--destdir "$SHARE/destdir" >"$RUN_DIR/meson-install.log" 2>&1 ||
 		die "meson install failed: $(tail -n 20 "$RUN_DIR/meson-install.log")"
 fi
-if [[ -n $BUILD_DIR ]]; then
+if [[ -n $BUILD_DIR ]] && ((!PACKAGE)); then
 	# Every library the binary needs must exist in the guest image.
 	bin=$(find "$SHARE/destdir" -type f -name tdxmemd -perm -u+x | head -n1)
 	if [[ -n $bin && -n ${VM_ROOTFS:-} ]]; then

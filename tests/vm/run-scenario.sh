@@ -21,6 +21,8 @@
 #                              before systemd starts (vm-init)
 #   # vm-needs-tdxmemd: no     the scenario runs without a tdxmemd build
 #   # vm-legs: LEG... -- WHY   runs only on these legs (skipped elsewhere)
+#   # vm-install: package      tdxmemd installed as its Debian package
+#                              (dpkg -i) instead of the build's meson install
 # Exit: 0 pass, 1 fail, 77 skipped (meson's skip code: no build dir for a
 # scenario that needs tdxmemd), 99 the bed itself failed (guest did not
 # finish); the console tail is printed then.
@@ -91,6 +93,7 @@ else
 	# build dir (meson sets TDXMEMD_BUILD_DIR for every vm test).
 	args+=(--build-dir "")
 fi
+[[ $(header vm-install) != package ]] || args+=(--package)
 pre=$(header vm-pre-systemd)
 [[ -z $pre ]] || args+=(--pre-systemd "$HERE/scenarios/files/$pre")
 

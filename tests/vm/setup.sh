@@ -25,9 +25,10 @@
 # inputs (kernel version, package list, source hashes), so a second run only
 # checks and takes seconds.
 #
-# Usage: setup.sh [--quiet] [LEG...]     (default: every leg)
+# Usage: setup.sh [--quiet] [--host-only] [LEG...]   (default: every leg)
 #   Steps that do work say so on stderr (a cached run prints nothing else);
-#   --quiet leaves out the final summary of each leg's env file.
+#   --quiet leaves out the final summary of each leg's env file;
+#   --host-only stops after step 1 (tests/fresh-machine.sh uses it).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,10 +39,12 @@ MIRROR=${TDXMEMD_VM_MIRROR:-http://deb.debian.org/debian}
 HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 BACKPORTS=$HOST_SUITE-backports
 QUIET=0
+HOST_ONLY=0
 ARGS=()
 for arg in "$@"; do
 	case $arg in
 	--quiet) QUIET=1 ;;
+	--host-only) HOST_ONLY=1 ;;
 	-h | --help)
 		sed -n '4,30s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 		exit 0
@@ -198,7 +201,7 @@ BUILDROOT_REV=1
 BUILDROOT_PKGS=(
 	build-essential meson ninja-build pkg-config
 	libudev-dev libsystemd-dev libdaxctl-dev libcxl-dev libkmod-dev
-	libcmocka-dev systemd udev python3 groff-base
+	libcmocka-dev systemd udev python3 groff-base debhelper
 )
 
 chroot_mounts=()
@@ -232,8 +235,11 @@ write_sources() {
 # that suite's libc, its headers want that suite's gcc), and where the
 # unit suite runs against that suite's libraries (tests/chroot-build.sh).
 build_buildroot() {
-	local key
-	key=$(printf '%s\n' "$BUILDROOT_REV" "$SUITE" "${BUILDROOT_PKGS[@]}" |
+	local key pkgs=("${BUILDROOT_PKGS[@]}")
+	# From Debian 13 on, systemd.pc and udev.pc (unit and rules
+	# directories) are in systemd-dev.
+	[[ $SUITE == bookworm ]] || pkgs+=(systemd-dev)
+	key=$(printf '%s\n' "$BUILDROOT_REV" "$SUITE" "${pkgs[@]}" |
 		sha256sum | cut -c1-16)
 	BUILDROOT=$CACHE/buildroot/$SUITE-$key
 	[[ -e $BUILDROOT/.done ]] && return 0
@@ -243,7 +249,7 @@ build_buildroot() {
 	local incl
 	incl=$(
 		IFS=,
-		echo "${BUILDROOT_PKGS[*]}"
+		echo "${pkgs[*]}"
 	)
 	debootstrap --variant=minbase --include="$incl" "$SUITE" "$BUILDROOT" \
 		"$MIRROR" >"$CACHE/buildroot/$SUITE-debootstrap.log" 2>&1 ||
@@ -440,6 +446,11 @@ build_image() {
 	install -m 0755 "$HERE/guest/vm-init" "$root/usr/local/sbin/vm-init"
 	mkdir -p "$root/mnt/vm"
 	echo tdxvm >"$root/etc/hostname"
+	# The kernel and initramfs are booted from outside the image: a
+	# package's update-initramfs trigger (tdxmemd's blacklist) needs not
+	# rebuild the copy inside it.
+	sed -i 's/^update_initramfs=.*/update_initramfs=no/' \
+		"$root/etc/initramfs-tools/update-initramfs.conf"
 	# A fixed machine-id: an empty one makes systemd treat every boot as
 	# the first boot (ConditionFirstBoot, preset-all), which costs time.
 	echo 5d1b7a3e2c0f4e8b9a6d1c3b2a1f0e9d >"$root/etc/machine-id"
@@ -546,6 +557,7 @@ setup_leg() {
 main() {
 	mkdir -p "$CACHE"
 	ensure_host
+	((!HOST_ONLY)) || return 0
 	build_helpers
 	local legs=("$@") leg
 	((${#legs[@]})) || legs=("${ALL_LEGS[@]}")

@@ -52,6 +52,8 @@ cxl_region() {
 # scenario's own runs act and record.
 tdxmemd_service_off() {
 	systemctl mask --runtime tdxmemd.service tdxmemd-once@.service >/dev/null
+	# The package enables the service, which then runs from boot.
+	systemctl stop tdxmemd.service
 	say "tdxmemd.service and tdxmemd-once@.service masked for this boot"
 }
 

@@ -7,6 +7,7 @@
 # with the faux bus (6.14+), from the kernel log before.
 # vm-cxl: 512M 512M
 # vm-pre-systemd: boot-init.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle

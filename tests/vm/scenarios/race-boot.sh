@@ -8,6 +8,7 @@
 # the service runs before udev's coldplug (Before=systemd-udev-trigger).
 # vm-cxl: 512M
 # vm-pre-systemd: race-boot.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 race_boot

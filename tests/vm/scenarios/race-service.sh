@@ -9,6 +9,7 @@
 # succeeds, and the device ends devdax and mappable with one record.
 # vm-cxl: 512M 512M
 # vm-pre-systemd: race.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle

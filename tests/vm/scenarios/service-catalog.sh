@@ -15,6 +15,7 @@
 # vm-cxl: 512M 512M
 # vm-memhp: online
 # vm-pre-systemd: service-late-init.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 # include/message-ids.h

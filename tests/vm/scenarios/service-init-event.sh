@@ -7,6 +7,7 @@
 # online-before-init) gets one record within 2 s; the devdax one none.
 # vm-cxl: 512M 512M
 # vm-pre-systemd: service-late-init.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle

@@ -8,6 +8,7 @@
 # refused).
 # vm-cxl: 512M
 # vm-pre-systemd: service-late-init.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle

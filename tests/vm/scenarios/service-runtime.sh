@@ -9,6 +9,7 @@
 # period after, write no second record for the first device.
 # vm-cxl: 512M 512M
 # vm-pre-systemd: service-late-init.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle

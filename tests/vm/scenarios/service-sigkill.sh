@@ -9,6 +9,7 @@
 # instance (the killed one never recorded).
 # vm-cxl: 512M
 # vm-pre-systemd: service-late-init.pre
+# vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle

@@ -39,6 +39,7 @@ struct config {
 	char **exclude; /* device names, CXL region names or memdev serials */
 	size_t exclude_count;
 	bool take_over_auto_online; /* daemon: set auto_online_blocks to offline */
+	char *metrics_textfile;	    /* [Metrics] TextfilePath=: node_exporter file, or NULL */
 };
 
 void config_init(struct config *config);

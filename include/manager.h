@@ -39,8 +39,9 @@ struct manager_options {
 	char **devices;	      /* --device NAME..., NULL-terminated, or NULL for all */
 	bool dry_run;
 	bool json;
-	bool print;  /* one line per decision on stdout (--once) */
-	bool daemon; /* record a device only when its decision changes */
+	bool prometheus; /* status --prometheus */
+	bool print;	 /* one line per decision on stdout (--once) */
+	bool daemon;	 /* record a device only when its decision changes */
 };
 
 struct manager {

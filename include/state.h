@@ -21,15 +21,25 @@ struct state_entry {
 	uint64_t realtime_usec;
 };
 
+/* This boot's totals, kept across restarts of the daemon (for metrics). */
+struct state_counters {
+	uint64_t records;	 /* decisions recorded */
+	uint64_t rollbacks;	 /* of them, outcome rolled-back */
+	uint64_t failures;	 /* of them, outcome failed */
+	uint64_t last_pass_usec; /* CLOCK_REALTIME of the last pass that acted, 0: none */
+};
+
 struct state {
 	struct state_entry *entries;
 	size_t count;
+	struct state_counters counters;
 };
 
 void state_clear(struct state *state);
 
 /*
- * Reads @path: one "DEVICE DECISION REASON OUTCOME USEC" line per device.
+ * Reads @path: one "DEVICE DECISION REASON OUTCOME USEC" line per device,
+ * and one "@counters RECORDS ROLLBACKS FAILURES LAST_PASS_USEC" line.
  * A missing file is an empty state. Lines that do not parse are skipped and
  * counted in *ret_bad_lines (the state is rebuilt as devices are decided).
  */

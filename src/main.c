@@ -21,7 +21,7 @@ static void help(void)
 {
 	printf("Usage: tdxmemd [--config FILE] [--cmr-file FILE] [-v]\n"
 	       "       tdxmemd --once [OPTIONS]\n"
-	       "       tdxmemd status [--json] [--sysroot DIR] [--config FILE] [-v]\n"
+	       "       tdxmemd status [--json|--prometheus] [--sysroot DIR] [--config FILE] [-v]\n"
 	       "\n"
 	       "Decide for each dax device, as a whole, whether its memory may go online as\n"
 	       "system RAM on this TDX host, act on it atomically and record one decision.\n"
@@ -35,6 +35,7 @@ static void help(void)
 	       "  --once              Decide and act for every dax device, then exit\n"
 	       "  --dry-run           Decide and print, change nothing, write no journal record\n"
 	       "  --json              Print the decisions as one JSON document\n"
+	       "  --prometheus        (status) Print node_exporter textfile metrics\n"
 	       "  --config FILE       Read FILE instead of %s and its .d/ drop-ins\n"
 	       "  --cmr-file FILE     Read the CMRs from FILE (overrides CmrFile=)\n"
 	       "  --device NAME       Only this dax device (repeatable)\n"
@@ -60,6 +61,7 @@ enum {
 	ARG_CMR_FILE,
 	ARG_DEVICE,
 	ARG_SYSROOT,
+	ARG_PROMETHEUS,
 };
 
 enum command {
@@ -94,6 +96,7 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 	    {"cmr-file", required_argument, NULL, ARG_CMR_FILE},
 	    {"device", required_argument, NULL, ARG_DEVICE},
 	    {"sysroot", required_argument, NULL, ARG_SYSROOT},
+	    {"prometheus", no_argument, NULL, ARG_PROMETHEUS},
 	    {},
 	};
 	int c;
@@ -141,6 +144,9 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 		case ARG_SYSROOT:
 			args->options.sysroot = optarg;
 			break;
+		case ARG_PROMETHEUS:
+			args->options.prometheus = true;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -159,7 +165,11 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 	const struct manager_options *o = &args->options;
 	bool sysroot = !streq(o->sysroot, "/");
 	const char *misplaced = NULL;
-	if (args->command == COMMAND_DAEMON)
+	if (o->prometheus && args->command != COMMAND_STATUS)
+		misplaced = "--prometheus";
+	else if (o->prometheus && o->json)
+		misplaced = "--json";
+	else if (args->command == COMMAND_DAEMON)
 		misplaced = o->dry_run	    ? "--dry-run"
 			    : sysroot	    ? "--sysroot"
 			    : o->json	    ? "--json"
@@ -172,7 +182,10 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 					    : NULL;
 	if (misplaced) {
 		log_error("%s does not go with %s. See --help.", misplaced,
-			  args->command == COMMAND_DAEMON ? "the service" : "status");
+			  o->prometheus && args->command == COMMAND_STATUS ? "--prometheus"
+			  : args->command == COMMAND_DAEMON		   ? "the service"
+			  : args->command == COMMAND_ONCE		   ? "--once"
+									   : "status");
 		return -EINVAL;
 	}
 

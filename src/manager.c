@@ -5,6 +5,7 @@
 #include "dax-bus.h"
 #include "log.h"
 #include "macro.h"
+#include "metrics.h"
 #include "path.h"
 #include "policy.h"
 #include "status.h"
@@ -342,14 +343,21 @@ static bool already_recorded(const struct manager *m, const struct dax_device *d
 	       last->outcome == OUTCOME_ROLLED_BACK || last->outcome == OUTCOME_FAILED;
 }
 
-static void remember(struct manager *m, const struct record *record)
+static uint64_t now_realtime_usec(void)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
+	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
+
+static void remember(struct manager *m, const struct record *record)
+{
+	m->state.counters.records++;
+	m->state.counters.rollbacks += record->result.outcome == OUTCOME_ROLLED_BACK;
+	m->state.counters.failures += record->result.outcome == OUTCOME_FAILED;
 	int r = state_put(&m->state, record->device->name, record->verdict.decision,
-			  record->verdict.reason, record->result.outcome,
-			  (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u);
+			  record->verdict.reason, record->result.outcome, now_realtime_usec());
 	if (r >= 0)
 		r = state_save(TDXMEMD_STATE_PATH, &m->state);
 	if (r < 0)
@@ -437,6 +445,26 @@ void manager_keep_safe(const struct manager_options *options)
 				    "undecided: tdxmemd cannot decide until its input is fixed");
 }
 
+/*
+ * After a pass that may act: its time into the state of this boot, and the
+ * metrics textfile rewritten when one is configured.
+ */
+static void pass_done(struct manager *m)
+{
+	m->state.counters.last_pass_usec = now_realtime_usec();
+	int r = state_save(TDXMEMD_STATE_PATH, &m->state);
+	if (r < 0)
+		log_warning("Cannot save %s (%s).", TDXMEMD_STATE_PATH, strerror(-r));
+	if (!m->config.metrics_textfile)
+		return;
+	struct tdx_init_check check = manager_tdx_init_check(m);
+	r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->state,
+				   m->tdx_state, &check);
+	if (r < 0)
+		log_warning("Cannot write the metrics file %s: %s", m->config.metrics_textfile,
+			    strerror(-r));
+}
+
 /* Decides, acts and records for the devices the last read found. */
 static int manager_act(struct manager *m, char *const *devices, bool *ret_any_failed)
 {
@@ -514,6 +542,8 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		if (m->options.print)
 			record_print_line(stdout, record);
 	}
+	if (!options.dry_run)
+		pass_done(m);
 	if (ret_any_failed)
 		*ret_any_failed = any_failed;
 	return 0;
@@ -604,6 +634,12 @@ int manager_status(struct manager *m)
 	if (adopt_cmrs(m, &m->kernel_log) < 0)
 		m->cmrs = (struct cmr_info){.source = CMR_SOURCE_NONE};
 	struct tdx_init_check check = manager_tdx_init_check(m);
-	r = status_print(stdout, &m->inventory, &m->state, m->tdx_state, &check, m->options.json);
+	if (m->options.prometheus)
+		r = metrics_print(stdout, &m->inventory, &m->state, m->tdx_state, &check);
+	else
+		r = status_print(stdout, &m->inventory, &m->state, m->tdx_state, &check,
+				 m->options.json);
+	if (fflush(stdout) != 0)
+		r = -EIO;
 	return r < 0 ? EXIT_INPUT_ERROR : EXIT_ALL_DECIDED;
 }

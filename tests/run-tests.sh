@@ -19,6 +19,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 tests/setup-host.sh
+export PROMTOOL=${TDXMEMD_TOOLS:-/var/cache/tdxmemd-tools}/usr/bin/promtool
 if [ "${1:-}" = --setup-only ]; then
 	[ -d build ] || meson setup build -Dwerror=true
 	ninja -C build

@@ -29,3 +29,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# promtool checks the metrics format (tests/test-cli.sh). It comes only in
+# Debian's prometheus package, whose postinst starts a Prometheus server:
+# unpack it instead of installing it, and take promtool alone.
+tools=${TDXMEMD_TOOLS:-/var/cache/tdxmemd-tools}
+if [ ! -x "$tools/usr/bin/promtool" ]; then
+	mkdir -p "$tools/debs"
+	(cd "$tools/debs" && apt-get download -q -o APT::Sandbox::User=root prometheus) ||
+		{ apt-get update -q && (cd "$tools/debs" && apt-get download -q -o APT::Sandbox::User=root prometheus); }
+	dpkg -x "$tools"/debs/prometheus_*.deb "$tools/unpacked"
+	install -D -m 0755 "$tools/unpacked/usr/bin/promtool" "$tools/usr/bin/promtool"
+	rm -rf "$tools/debs" "$tools/unpacked"
+fi

@@ -179,5 +179,29 @@ else
 	fail "status: $(head -c 200 "$work/status-table.out")"
 fi
 
+# --- status --prometheus: node_exporter's text format, as promtool reads it
+run status-prometheus status --prometheus --sysroot "$hosts/bios-enabled-hotplug"
+if [ "$(cat "$work/status-prometheus.rc")" = 0 ] &&
+	grep -qx 'tdxmemd_tdx_state{state="bios-enabled"} 1' "$work/status-prometheus.out" &&
+	grep -qx 'tdxmemd_tdx_init_would_succeed 0' "$work/status-prometheus.out"; then
+	pass "status --prometheus: TDX state and init outlook"
+else
+	fail "status --prometheus: $(head -c 300 "$work/status-prometheus.out")"
+fi
+promtool=${PROMTOOL:-$(command -v promtool || true)}
+if [ -x "$promtool" ]; then
+	if "$promtool" check metrics <"$work/status-prometheus.out" >"$work/promtool.out" 2>&1; then
+		pass "status --prometheus: promtool check metrics finds nothing"
+	else
+		fail "promtool check metrics: $(cat "$work/promtool.out")"
+	fi
+else
+	echo "ok - no promtool (tests/setup-host.sh unpacks it): format check skipped # SKIP"
+fi
+run prometheus-once --once --prometheus --sysroot "$hosts/no-tdx"
+expect_error prometheus-once 1 "--prometheus does not go with --once"
+run prometheus-json status --prometheus --json --sysroot "$hosts/no-tdx"
+expect_error prometheus-json 1 "--json does not go with --prometheus"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

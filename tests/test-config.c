@@ -267,7 +267,7 @@ static const struct bad_case bad_cases[] = {
      "TakeOverAutoOnline=true: expected \"no\" or \"yes\""},
     {"key outside any section", "# c\nState=disabled\n", 0, 2, "State= outside of any section"},
     {"unknown section", "[TDX]\n\n[Tdx]\n", 0, 3,
-     "unknown section [Tdx]: expected [TDX] or [Policy]"},
+     "unknown section [Tdx]: expected [TDX], [Policy] or [Metrics]"},
     {"empty section", "[]\n", 0, 1, "unknown section []"},
     {"unterminated section header", "[TDX\n", 0, 1, "malformed section header \"[TDX\""},
     {"text after section header", "[TDX] x\n", 0, 1, "malformed section header \"[TDX] x\""},

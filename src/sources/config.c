@@ -97,6 +97,7 @@ static void exclude_free(struct config *config)
 void config_clear(struct config *config)
 {
 	free(config->cmr_file);
+	free(config->metrics_textfile);
 	free(config->cmr_attribute);
 	exclude_free(config);
 	config_init(config);
@@ -109,7 +110,7 @@ static int config_copy(struct config *ret, const struct config *src)
 
 	/* Scalars by assignment; the owned strings are duplicated below. */
 	copy = *src;
-	copy.cmr_file = copy.cmr_attribute = NULL;
+	copy.cmr_file = copy.cmr_attribute = copy.metrics_textfile = NULL;
 	copy.exclude = NULL;
 	copy.exclude_count = 0;
 
@@ -121,6 +122,11 @@ static int config_copy(struct config *ret, const struct config *src)
 	if (src->cmr_attribute) {
 		copy.cmr_attribute = strdup(src->cmr_attribute);
 		if (!copy.cmr_attribute)
+			return -ENOMEM;
+	}
+	if (src->metrics_textfile) {
+		copy.metrics_textfile = strdup(src->metrics_textfile);
+		if (!copy.metrics_textfile)
 			return -ENOMEM;
 	}
 	if (src->exclude_count > 0) {
@@ -144,11 +150,13 @@ enum section {
 	SECTION_NONE,
 	SECTION_TDX,
 	SECTION_POLICY,
+	SECTION_METRICS,
 };
 
 static const char *const section_table[] = {
     [SECTION_TDX] = "TDX",
     [SECTION_POLICY] = "Policy",
+    [SECTION_METRICS] = "Metrics",
 };
 
 /* Where an assignment comes from, for error messages. */
@@ -215,6 +223,12 @@ static int parse_cmr_file(struct config *config, const char *key, const char *va
 			  const struct location *loc)
 {
 	return parse_path(&config->cmr_file, key, value, loc);
+}
+
+static int parse_metrics_textfile(struct config *config, const char *key, const char *value,
+				  const struct location *loc)
+{
+	return parse_path(&config->metrics_textfile, key, value, loc);
 }
 
 static int parse_cmr_attribute(struct config *config, const char *key, const char *value,
@@ -351,6 +365,7 @@ static const struct key_handler key_table[] = {
     {SECTION_POLICY, "WhenTdxDisabled", parse_when_tdx_disabled},
     {SECTION_POLICY, "Exclude", parse_exclude},
     {SECTION_POLICY, "TakeOverAutoOnline", parse_take_over_auto_online},
+    {SECTION_METRICS, "TextfilePath", parse_metrics_textfile},
 };
 
 static char *trim(char *s)
@@ -379,19 +394,19 @@ static int parse_line(struct config *config, enum section *section, char *line,
 	if (line[0] == '[') {
 		size_t n = strlen(line);
 		if (n < 2 || line[n - 1] != ']') {
-			parse_error_set(
-			    loc->error, loc->origin, loc->line,
-			    "malformed section header \"%.*s%s\": expected \"[TDX]\" or "
-			    "\"[Policy]\"",
-			    QUOTE_MAX, line, cut(line));
+			parse_error_set(loc->error, loc->origin, loc->line,
+					"malformed section header \"%.*s%s\": expected \"[TDX]\", "
+					"\"[Policy]\" or \"[Metrics]\"",
+					QUOTE_MAX, line, cut(line));
 			return -EINVAL;
 		}
 		line[n - 1] = '\0';
 		i = table_lookup(section_table, ARRAY_SIZE(section_table), line + 1);
 		if (i < 0) {
-			parse_error_set(loc->error, loc->origin, loc->line,
-					"unknown section [%.*s%s]: expected [TDX] or [Policy]",
-					QUOTE_MAX, line + 1, cut(line + 1));
+			parse_error_set(
+			    loc->error, loc->origin, loc->line,
+			    "unknown section [%.*s%s]: expected [TDX], [Policy] or [Metrics]",
+			    QUOTE_MAX, line + 1, cut(line + 1));
 			return -EINVAL;
 		}
 		*section = (enum section)i;
@@ -417,9 +432,10 @@ static int parse_line(struct config *config, enum section *section, char *line,
 	}
 
 	if (*section == SECTION_NONE) {
-		parse_error_set(loc->error, loc->origin, loc->line,
-				"%.*s%s= outside of any section: expected [TDX] or [Policy] first",
-				QUOTE_MAX, key, cut(key));
+		parse_error_set(
+		    loc->error, loc->origin, loc->line,
+		    "%.*s%s= outside of any section: expected [TDX], [Policy] or [Metrics] first",
+		    QUOTE_MAX, key, cut(key));
 		return -EINVAL;
 	}
 

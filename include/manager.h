@@ -109,3 +109,6 @@ struct tdx_init_check manager_tdx_init_check(const struct manager *manager);
 
 /* tdxmemd status: the devices as they are, with their last decisions. */
 int manager_status(struct manager *manager);
+
+/* tdxmemd explain DEVICE: why the policy decides what it does for @name. */
+int manager_explain(struct manager *manager, const char *name);

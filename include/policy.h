@@ -43,6 +43,7 @@ struct policy_input {
 };
 
 struct verdict {
+	unsigned row; /* the policy table's row that matched, from 1 */
 	enum decision decision;
 	enum reason reason;
 	bool has_uncovered;
@@ -50,6 +51,12 @@ struct verdict {
 };
 
 struct verdict policy_decide(const struct policy_input *input);
+
+/*
+ * Writes row @row (from 1) of the policy table as one line of text into
+ * @buf, as `tdxmemd explain` shows it. Returns false for no such row.
+ */
+bool policy_row_describe(unsigned row, char *buf, size_t size);
 
 const char *decision_to_string(enum decision decision);
 const char *reason_to_string(enum reason reason);

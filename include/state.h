@@ -21,12 +21,15 @@ struct state_entry {
 	uint64_t realtime_usec;
 };
 
-/* This boot's totals, kept across restarts of the daemon (for metrics). */
+/*
+ * This boot's totals, kept across restarts of the daemon (for metrics).
+ * They change only with a record, so a pass that records nothing leaves
+ * the file as it was.
+ */
 struct state_counters {
-	uint64_t records;	 /* decisions recorded */
-	uint64_t rollbacks;	 /* of them, outcome rolled-back */
-	uint64_t failures;	 /* of them, outcome failed */
-	uint64_t last_pass_usec; /* CLOCK_REALTIME of the last pass that acted, 0: none */
+	uint64_t records;   /* decisions recorded */
+	uint64_t rollbacks; /* of them, outcome rolled-back */
+	uint64_t failures;  /* of them, outcome failed */
 };
 
 struct state {
@@ -39,7 +42,7 @@ void state_clear(struct state *state);
 
 /*
  * Reads @path: one "DEVICE DECISION REASON OUTCOME USEC" line per device,
- * and one "@counters RECORDS ROLLBACKS FAILURES LAST_PASS_USEC" line.
+ * and one "@counters RECORDS ROLLBACKS FAILURES" line.
  * A missing file is an empty state. Lines that do not parse are skipped and
  * counted in *ret_bad_lines (the state is rebuilt as devices are decided).
  */

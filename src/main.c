@@ -22,6 +22,8 @@ static void help(void)
 	printf("Usage: tdxmemd [--config FILE] [--cmr-file FILE] [-v]\n"
 	       "       tdxmemd --once [OPTIONS]\n"
 	       "       tdxmemd status [--json|--prometheus] [--sysroot DIR] [--config FILE] [-v]\n"
+	       "       tdxmemd explain DEVICE [--json] [--sysroot DIR] [--config FILE]\n"
+	       "               [--cmr-file FILE] [-v]\n"
 	       "\n"
 	       "Decide for each dax device, as a whole, whether its memory may go online as\n"
 	       "system RAM on this TDX host, act on it atomically and record one decision.\n"
@@ -30,6 +32,8 @@ static void help(void)
 	       "\n"
 	       "Commands:\n"
 	       "  status              Show every dax device and its last decision\n"
+	       "  explain DEVICE      Show why DEVICE is decided as it is, and what would\n"
+	       "                      change it (reads only)\n"
 	       "\n"
 	       "Options:\n"
 	       "  --once              Decide and act for every dax device, then exit\n"
@@ -68,11 +72,13 @@ enum command {
 	COMMAND_DAEMON,
 	COMMAND_ONCE,
 	COMMAND_STATUS,
+	COMMAND_EXPLAIN,
 };
 
 struct arguments {
 	struct manager_options options;
 	enum command command;
+	const char *explain_device;
 	char **devices;
 	size_t device_count;
 };
@@ -155,6 +161,14 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 	if (optind < argc && streq(argv[optind], "status") && args->command == COMMAND_DAEMON) {
 		args->command = COMMAND_STATUS;
 		optind++;
+	} else if (optind < argc && streq(argv[optind], "explain") &&
+		   args->command == COMMAND_DAEMON) {
+		args->command = COMMAND_EXPLAIN;
+		if (++optind == argc) {
+			log_error("explain needs a dax device, e.g. \"tdxmemd explain dax0.0\".");
+			return -EINVAL;
+		}
+		args->explain_device = argv[optind++];
 	}
 	if (optind < argc) {
 		log_error("Unexpected argument \"%s\". See --help.", argv[optind]);
@@ -175,17 +189,23 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 			    : o->json	    ? "--json"
 			    : args->devices ? "--device"
 					    : NULL;
+	else if (args->command == COMMAND_EXPLAIN)
+		misplaced = o->dry_run ? "--dry-run" : args->devices ? "--device" : NULL;
 	else if (args->command == COMMAND_STATUS)
 		misplaced = o->dry_run	    ? "--dry-run"
 			    : args->devices ? "--device"
 			    : o->cmr_file   ? "--cmr-file"
 					    : NULL;
 	if (misplaced) {
+		static const char *const command_names[] = {
+		    [COMMAND_DAEMON] = "the service",
+		    [COMMAND_ONCE] = "--once",
+		    [COMMAND_STATUS] = "status",
+		    [COMMAND_EXPLAIN] = "explain",
+		};
+		bool with_prometheus = o->prometheus && args->command == COMMAND_STATUS;
 		log_error("%s does not go with %s. See --help.", misplaced,
-			  o->prometheus && args->command == COMMAND_STATUS ? "--prometheus"
-			  : args->command == COMMAND_DAEMON		   ? "the service"
-			  : args->command == COMMAND_ONCE		   ? "--once"
-									   : "status");
+			  with_prometheus ? "--prometheus" : command_names[args->command]);
 		return -EINVAL;
 	}
 
@@ -214,7 +234,8 @@ int main(int argc, char *argv[])
 
 	r = manager_new(&args.options, &manager);
 	if (r < 0) {
-		if (args.command != COMMAND_STATUS)
+		/* status and explain only read: they never bind anything */
+		if (args.command != COMMAND_STATUS && args.command != COMMAND_EXPLAIN)
 			manager_keep_safe(&args.options);
 		return EXIT_INPUT_ERROR;
 	}
@@ -225,6 +246,9 @@ int main(int argc, char *argv[])
 		break;
 	case COMMAND_STATUS:
 		r = manager_status(manager);
+		break;
+	case COMMAND_EXPLAIN:
+		r = manager_explain(manager, args.explain_device);
 		break;
 	case COMMAND_DAEMON:
 	default:

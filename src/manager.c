@@ -3,6 +3,7 @@
 
 #include "action.h"
 #include "dax-bus.h"
+#include "explain.h"
 #include "log.h"
 #include "macro.h"
 #include "metrics.h"
@@ -445,21 +446,14 @@ void manager_keep_safe(const struct manager_options *options)
 				    "undecided: tdxmemd cannot decide until its input is fixed");
 }
 
-/*
- * After a pass that may act: its time into the state of this boot, and the
- * metrics textfile rewritten when one is configured.
- */
+/* After a pass that may act: the metrics textfile, when one is configured. */
 static void pass_done(struct manager *m)
 {
-	m->state.counters.last_pass_usec = now_realtime_usec();
-	int r = state_save(TDXMEMD_STATE_PATH, &m->state);
-	if (r < 0)
-		log_warning("Cannot save %s (%s).", TDXMEMD_STATE_PATH, strerror(-r));
 	if (!m->config.metrics_textfile)
 		return;
 	struct tdx_init_check check = manager_tdx_init_check(m);
-	r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->state,
-				   m->tdx_state, &check);
+	int r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->state,
+				       m->tdx_state, &check, now_realtime_usec());
 	if (r < 0)
 		log_warning("Cannot write the metrics file %s: %s", m->config.metrics_textfile,
 			    strerror(-r));
@@ -635,10 +629,40 @@ int manager_status(struct manager *m)
 		m->cmrs = (struct cmr_info){.source = CMR_SOURCE_NONE};
 	struct tdx_init_check check = manager_tdx_init_check(m);
 	if (m->options.prometheus)
-		r = metrics_print(stdout, &m->inventory, &m->state, m->tdx_state, &check);
+		r = metrics_print(stdout, &m->inventory, &m->state, m->tdx_state, &check, 0);
 	else
 		r = status_print(stdout, &m->inventory, &m->state, m->tdx_state, &check,
 				 m->options.json);
+	if (fflush(stdout) != 0)
+		r = -EIO;
+	return r < 0 ? EXIT_INPUT_ERROR : EXIT_ALL_DECIDED;
+}
+
+int manager_explain(struct manager *m, const char *name)
+{
+	if (manager_read(m) < 0 || adopt_cmrs(m, &m->kernel_log) < 0)
+		return EXIT_INPUT_ERROR;
+	const struct dax_device *device = inventory_find(&m->inventory, name);
+	if (!device) {
+		log_error("No dax device %s.", name);
+		return EXIT_INPUT_ERROR;
+	}
+	if (!device->managed) {
+		log_error("%s is not memory tdxmemd decides for (persistent memory, or not "
+			  "volatile): it only gets the driver it would get without tdxmemd.",
+			  name);
+		return EXIT_INPUT_ERROR;
+	}
+	struct explain_facts facts = {
+	    .device = device,
+	    .tdx_state = m->tdx_state,
+	    .tdx_basis = m->tdx_basis,
+	    .cmrs = &m->cmrs,
+	    .config = &m->config,
+	    .verdict = manager_decide(m, device),
+	    .last = state_find(&m->state, name),
+	};
+	int r = explain_print(stdout, &facts, m->options.json);
 	if (fflush(stdout) != 0)
 		r = -EIO;
 	return r < 0 ? EXIT_INPUT_ERROR : EXIT_ALL_DECIDED;

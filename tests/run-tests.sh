@@ -7,9 +7,14 @@
 #   3. the cmocka tests under valgrind (leaks on every error path),
 #   4. the test bed's legs (tests/vm/setup.sh), then the -Werror build and
 #      unit tests again in the Debian 13 chroot (systemd 257, ndctl 81),
-#   5. the real-kernel scenarios in QEMU guests with emulated CXL memory,
+#   5. the Debian package: built for Debian 12 and 13, lintian (no
+#      errors), installed on a fresh Debian 12 and 13 and purged
+#      (tests/fresh-machine.sh --package);
+#      the README commands' set-up on fresh Debian 12 and 13 debootstraps
+#      with only their default sources (tests/fresh-machine.sh),
+#   6. the real-kernel scenarios in QEMU guests with emulated CXL memory,
 #      on every leg: Debian 12 + 6.12 and Debian 13 + 7.3 (suite vm).
-# Steps 4-5 are skipped with TDXMEMD_SKIP_VM=1.
+# Steps 4-6 are skipped with TDXMEMD_SKIP_VM=1.
 # --setup-only installs what the tests need and builds, then stops: what
 # tests/fresh-machine.sh runs on a freshly debootstrapped Debian.
 # Run as root from the source tree: sudo tests/run-tests.sh
@@ -80,6 +85,25 @@ else
 		step "$leg chroot: build (-Werror) and unit tests"
 		tests/build-in-chroot.sh --test "$leg"
 		logs+=("$buildroot/src/build/meson-logs/unit.json")
+	done
+
+	# The package of each leg's distribution, installed on a fresh one.
+	for leg in deb12-6.12 deb13-7.3; do
+		suite=bookworm
+		[ "$leg" = deb12-6.12 ] || suite=trixie
+		step "Debian package for $suite: build, lintian, install and purge on a fresh $suite"
+		deb=$(tests/build-deb.sh "$leg")
+		lintian --fail-on error "$deb"
+		tests/fresh-machine.sh --suite "$suite" --package "$deb"
+	done
+
+	for suite in bookworm trixie; do
+		step "fresh $suite: the README commands set up and build"
+		tests/fresh-machine.sh --suite "$suite" >"build/fresh-$suite.log" 2>&1 || {
+			tail -n 40 "build/fresh-$suite.log"
+			exit 1
+		}
+		tail -n 1 "build/fresh-$suite.log"
 	done
 
 	step "real-kernel scenarios (QEMU, emulated CXL memory), every leg"

@@ -203,5 +203,13 @@ expect_error prometheus-once 1 "--prometheus does not go with --once"
 run prometheus-json status --prometheus --json --sysroot "$hosts/no-tdx"
 expect_error prometheus-json 1 "--json does not go with --prometheus"
 
+# --- explain: one device; a typo is an error, not an empty screen
+run explain-none explain
+expect_error explain-none 1 "explain needs a dax device"
+run explain-missing explain dax9.9 --sysroot "$hosts/no-tdx"
+expect_error explain-missing 1 "No dax device dax9.9"
+run explain-dry explain dax0.0 --dry-run
+expect_error explain-dry 1 "--dry-run does not go with explain"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -17,7 +17,7 @@
 #include <string.h>
 
 static char *print(const struct inventory *inventory, struct state *state, enum tdx_state tdx_state,
-		   enum tdx_init_outlook outlook)
+		   enum tdx_init_outlook outlook, uint64_t last_pass)
 {
 	struct tdx_init_check init = {.outlook = outlook};
 	char *text = NULL;
@@ -25,7 +25,7 @@ static char *print(const struct inventory *inventory, struct state *state, enum 
 	FILE *f = open_memstream(&text, &size);
 
 	assert_non_null(f);
-	assert_int_equal(metrics_print(f, inventory, state, tdx_state, &init), 0);
+	assert_int_equal(metrics_print(f, inventory, state, tdx_state, &init, last_pass), 0);
 	assert_int_equal(fclose(f), 0);
 	return text;
 }
@@ -63,11 +63,10 @@ static void test_devices(void **unused)
 	assert_int_equal(
 	    state_put(&state, "dax0.0", DECISION_ONLINE, REASON_CMR_COVERED, OUTCOME_APPLIED, 1),
 	    0);
-	state.counters = (struct state_counters){
-	    .records = 3, .rollbacks = 1, .failures = 0, .last_pass_usec = 1764590400123456};
+	state.counters = (struct state_counters){.records = 3, .rollbacks = 1, .failures = 0};
 
-	_cleanup_free_ char *text =
-	    print(&inventory, &state, TDX_STATE_BIOS_ENABLED, TDX_INIT_WOULD_SUCCEED);
+	_cleanup_free_ char *text = print(&inventory, &state, TDX_STATE_BIOS_ENABLED,
+					  TDX_INIT_WOULD_SUCCEED, 1764590400123456);
 	assert_line(text, "tdxmemd_device_info{device=\"dax0.0\",region=\"region0\","
 			  "decision=\"online\",reason=\"cmr-covered\",outcome=\"applied\","
 			  "mode=\"system-ram\"} 1");
@@ -96,13 +95,13 @@ static void test_nothing_to_tell(void **unused)
 	struct state state = {0};
 
 	_cleanup_free_ char *text =
-	    print(&inventory, &state, TDX_STATE_INITIALIZED, TDX_INIT_NOT_PENDING);
+	    print(&inventory, &state, TDX_STATE_INITIALIZED, TDX_INIT_NOT_PENDING, 0);
 	assert_null(strstr(text, "tdxmemd_tdx_init_would_succeed"));
-	/* no pass yet: no timestamp of one */
+	/* no pass (status): no timestamp of one */
 	assert_null(strstr(text, "tdxmemd_last_pass_timestamp_seconds"));
 	assert_line(text, "tdxmemd_decisions_total 0");
 	free(text);
-	text = print(&inventory, &state, TDX_STATE_BIOS_ENABLED, TDX_INIT_UNKNOWN);
+	text = print(&inventory, &state, TDX_STATE_BIOS_ENABLED, TDX_INIT_UNKNOWN, 0);
 	assert_null(strstr(text, "tdxmemd_tdx_init_would_succeed"));
 }
 
@@ -115,7 +114,7 @@ static void test_label_escaping(void **unused)
 	struct state state = {0};
 
 	_cleanup_free_ char *text =
-	    print(&inventory, &state, TDX_STATE_DISABLED, TDX_INIT_NOT_PENDING);
+	    print(&inventory, &state, TDX_STATE_DISABLED, TDX_INIT_NOT_PENDING, 0);
 	assert_non_null(strstr(text, "region=\"re\\\"g\\\\ion\\n0\""));
 }
 

@@ -50,11 +50,16 @@ static void test_round_trip(void **unused)
 	    state_put(&state, "dax0.0", DECISION_ONLINE, REASON_CMR_COVERED, OUTCOME_ALREADY, 2),
 	    0);
 	assert_int_equal(state.count, 2);
+	state.counters = (struct state_counters){.records = 7, .rollbacks = 2, .failures = 1};
 	assert_int_equal(state_save(path, &state), 0);
 
 	assert_int_equal(state_load(path, &loaded, &bad), 0);
 	assert_int_equal(bad, 0);
 	assert_int_equal(loaded.count, 2);
+	/* this boot's totals survive a restart with the decisions */
+	assert_int_equal(loaded.counters.records, 7);
+	assert_int_equal(loaded.counters.rollbacks, 2);
+	assert_int_equal(loaded.counters.failures, 1);
 	struct state_entry *e = state_find(&loaded, "dax0.0");
 	assert_non_null(e);
 	assert_int_equal(e->decision, DECISION_ONLINE);

@@ -7,6 +7,8 @@
 
 #include "macro.h"
 
+#include <stdio.h>
+
 #define STATE(s)  (1u << (s))
 #define ANY_STATE (~0u)
 /*
@@ -139,6 +141,7 @@ struct verdict policy_decide(const struct policy_input *in)
 		    !device_matches(row->device, in, &verdict))
 			continue;
 
+		verdict.row = (unsigned)i + 1;
 		verdict.decision = settle(row->decision, in);
 		verdict.reason = row->reason;
 		/* The uncovered part is the reason only where the reason says so. */
@@ -151,6 +154,52 @@ struct verdict policy_decide(const struct policy_input *in)
 	verdict.decision = DECISION_UNCHANGED;
 	verdict.reason = REASON_CMR_UNKNOWN;
 	return verdict;
+}
+
+static const char *tdx_states_text(unsigned states)
+{
+	if (states == ANY_STATE)
+		return "any TDX state";
+	if (states == BEFORE_INIT)
+		return "TDX enabled, not initialized (bios-enabled, init-failed, unknown)";
+	if (states == STATE(TDX_STATE_DISABLED))
+		return "TDX disabled";
+	if (states == STATE(TDX_STATE_INITIALIZED))
+		return "TDX initialized";
+	return "some TDX states";
+}
+
+bool policy_row_describe(unsigned row, char *buf, size_t size)
+{
+	static const char *const cmrs_text[] = {
+	    [CMRS_ANY] = NULL,
+	    [CMRS_KNOWN] = "CMRs known",
+	    [CMRS_UNKNOWN] = "CMRs unknown",
+	};
+	static const char *const device_text[] = {
+	    [DEVICE_ANY] = NULL,
+	    [DEVICE_EXCLUDED] = "device in Exclude=",
+	    [DEVICE_DEVDAX_IN_USE] = "device devdax and open or mapped",
+	    [DEVICE_UNPLUGGABLE] = "device with no whole memory block or no target node",
+	    [DEVICE_ONLINE] = "device with a block online",
+	    [DEVICE_COVERED] = "every block of the device inside the CMRs",
+	};
+	static const char *const decision_text[] = {
+	    [TABLE_UNCHANGED] = "unchanged",
+	    [TABLE_ONLINE] = "online",
+	    [TABLE_DEVDAX] = "devdax",
+	    [TABLE_WHEN_TDX_DISABLED] = "as WhenTdxDisabled= says",
+	    [TABLE_AFTER_INIT] = "as AfterInit= says",
+	};
+
+	if (row == 0 || row > ARRAY_SIZE(policy_table))
+		return false;
+	const struct policy_row *r = &policy_table[row - 1];
+	const char *cmrs = cmrs_text[r->cmrs], *device = device_text[r->device];
+	snprintf(buf, size, "%s%s%s%s%s: %s (%s)", tdx_states_text(r->tdx_states), cmrs ? ", " : "",
+		 cmrs ? cmrs : "", device ? ", " : "", device ? device : "",
+		 decision_text[r->decision], reason_to_string(r->reason));
+	return true;
 }
 
 const char *decision_to_string(enum decision decision)

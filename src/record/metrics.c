@@ -107,13 +107,13 @@ static void print_tdx(FILE *out, enum tdx_state tdx_state, const struct tdx_init
 	}
 }
 
-static void print_counters(FILE *out, const struct state_counters *c)
+static void print_counters(FILE *out, const struct state_counters *c, uint64_t last_pass_usec)
 {
-	if (c->last_pass_usec) {
+	if (last_pass_usec) {
 		family(out, "tdxmemd_last_pass_timestamp_seconds", "gauge",
 		       "When tdxmemd last decided and acted, in seconds since the epoch.");
 		fprintf(out, "tdxmemd_last_pass_timestamp_seconds %" PRIu64 ".%06" PRIu64 "\n",
-			c->last_pass_usec / 1000000u, c->last_pass_usec % 1000000u);
+			last_pass_usec / 1000000u, last_pass_usec % 1000000u);
 	}
 	family(out, "tdxmemd_decisions_total", "counter", "Decisions recorded this boot.");
 	fprintf(out, "tdxmemd_decisions_total %" PRIu64 "\n", c->records);
@@ -126,16 +126,18 @@ static void print_counters(FILE *out, const struct state_counters *c)
 }
 
 int metrics_print(FILE *out, const struct inventory *inventory, struct state *state,
-		  enum tdx_state tdx_state, const struct tdx_init_check *init)
+		  enum tdx_state tdx_state, const struct tdx_init_check *init,
+		  uint64_t last_pass_usec)
 {
 	print_devices(out, inventory, state);
 	print_tdx(out, tdx_state, init);
-	print_counters(out, &state->counters);
+	print_counters(out, &state->counters, last_pass_usec);
 	return ferror(out) ? -EIO : 0;
 }
 
 int metrics_write_textfile(const char *path, const struct inventory *inventory, struct state *state,
-			   enum tdx_state tdx_state, const struct tdx_init_check *init)
+			   enum tdx_state tdx_state, const struct tdx_init_check *init,
+			   uint64_t last_pass_usec)
 {
 	char temporary[PATH_MAX];
 	int r = 0;
@@ -148,7 +150,7 @@ int metrics_write_textfile(const char *path, const struct inventory *inventory, 
 		return -errno;
 	/* read by node_exporter's own user */
 	(void)fchmod(fileno(f), 0644);
-	r = metrics_print(f, inventory, state, tdx_state, init);
+	r = metrics_print(f, inventory, state, tdx_state, init, last_pass_usec);
 	if (fflush(f) != 0 && r == 0)
 		r = -errno;
 	if (fclose(f) != 0 && r == 0)

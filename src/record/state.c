@@ -92,8 +92,8 @@ static int parse_line(char *line, struct state *state)
 	int d, r, o, end = 0;
 	struct state_counters c;
 
-	if (sscanf(line, "@counters %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %n", &c.records,
-		   &c.rollbacks, &c.failures, &c.last_pass_usec, &end) == 4 &&
+	if (sscanf(line, "@counters %" SCNu64 " %" SCNu64 " %" SCNu64 " %n", &c.records,
+		   &c.rollbacks, &c.failures, &end) == 3 &&
 	    line[end] == '\0') {
 		state->counters = c;
 		return 0;
@@ -154,9 +154,8 @@ int state_save(const char *path, const struct state *state)
 		return -errno;
 	/* Not secret, and `tdxmemd status` need not run as root (UMask=0077). */
 	(void)fchmod(fileno(f), 0644);
-	fprintf(f, "@counters %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-		state->counters.records, state->counters.rollbacks, state->counters.failures,
-		state->counters.last_pass_usec);
+	fprintf(f, "@counters %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", state->counters.records,
+		state->counters.rollbacks, state->counters.failures);
 	for (size_t i = 0; i < state->count; i++) {
 		const struct state_entry *e = &state->entries[i];
 		fprintf(f, "%s %s %s %s %" PRIu64 "\n", e->device, decision_to_string(e->decision),

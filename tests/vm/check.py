@@ -238,6 +238,23 @@ def bios_uncovered(c, run):
                  uncovered=rng(WIN0[0], 512 * MiB), blocks_online="0")
     device_devdax(c, run, dax)
     c.fact("daxrw_rc", "0")
+    c.rc("explain", 0)
+    text = run.text("explain.stdout")
+    uncovered = rng(WIN0[0], 512 * MiB)
+    c.check("(not-convertible)" in text and "Policy row " in text,
+            "explain names the policy row and the reason")
+    c.check(f"a CMR covering {uncovered}" in text, f"explain: a CMR covering {uncovered} would change it")
+    c.check("bios-enabled (from kernel-log)" in text, "explain: the TDX state and its evidence")
+    c.check("Last record:  devdax (not-convertible) applied" in text, "explain: the last record")
+    c.rc("explain-json", 0)
+    try:
+        j = json.loads(run.text("explain-json.stdout"))
+        c.eq((j.get("decision"), j.get("reason"), j.get("uncovered")),
+             ("devdax", "not-convertible", uncovered.split("-")),
+             "explain --json: decision, reason, uncovered range")
+    except ValueError as e:
+        c.check(False, f"explain --json is one JSON document ({e})")
+    c.eq(len(run.records_for(dax)), 1, "explain wrote no record")
 
 
 @scenario
@@ -1252,6 +1269,70 @@ def boot_init(c, run):
         device_devdax(c, run, dax, prefix=f"after{i}")
         c.fact(f"after{i}_refusals", "0")
         c.fact(f"daxrw_{dax}_rc", "0")
+
+
+# -------------------------------------------------------------------------
+# Fleet metrics.
+
+def prom_samples(text):
+    """{(name, frozenset(labels)): value} of a Prometheus text file."""
+    samples = {}
+    for line in text.splitlines():
+        m = re.match(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$', line)
+        if not m:
+            continue
+        labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+        samples[(m.group(1), labels)] = m.group(3)
+    return samples
+
+
+def promtool_check(c, run, name):
+    promtool = os.environ.get("PROMTOOL", "/var/cache/tdxmemd-tools/usr/bin/promtool")
+    if not os.access(promtool, os.X_OK):
+        print(f"  info no promtool: {name} format not checked")
+        return
+    import subprocess
+    p = subprocess.run([promtool, "check", "metrics"], input=run.text(name),
+                       capture_output=True, text=True)
+    c.check(p.returncode == 0, f"promtool check metrics {name}: {p.stdout}{p.stderr}".strip())
+
+
+@scenario
+def service_metrics(c, run):
+    d0, d1 = run.fact("region0_dax"), run.fact("region1_dax")
+    c.fact("service_active_at_start", "active")
+    c.check("tdxmemd_decisions_total 0" in run.text("metrics-start.prom"),
+            "the file exists from the service's start, with no decision yet")
+    c.fact("records_seen", "2")
+    c.fact("prom_mode", "644")
+    c.fact("prom_leftovers", "0")
+    promtool_check(c, run, "metrics.prom")
+    promtool_check(c, run, "status.stdout")
+    got = prom_samples(run.text("metrics.prom"))
+    want = {
+        ("tdxmemd_device_info", frozenset({("device", d0), ("region", "region0"),
+                                           ("decision", "online"), ("reason", "cmr-covered"),
+                                           ("outcome", "applied"), ("mode", "system-ram")})): "1",
+        ("tdxmemd_device_info", frozenset({("device", d1), ("region", "region1"),
+                                           ("decision", "devdax"), ("reason", "not-convertible"),
+                                           ("outcome", "applied"), ("mode", "devdax")})): "1",
+        ("tdxmemd_device_blocks", frozenset({("device", d0), ("state", "online")})): "4",
+        ("tdxmemd_device_blocks", frozenset({("device", d1), ("state", "absent")})): "4",
+        ("tdxmemd_device_bytes", frozenset({("device", d0)})): str(512 * MiB),
+        ("tdxmemd_tdx_state", frozenset({("state", "bios-enabled")})): "1",
+        ("tdxmemd_tdx_init_would_succeed", frozenset()): "1",
+        ("tdxmemd_decisions_total", frozenset()): "2",
+        ("tdxmemd_rollbacks_total", frozenset()): "0",
+    }
+    for key, value in want.items():
+        c.eq(got.get(key), value, f"{key[0]}{{{','.join(f'{k}={v}' for k, v in sorted(key[1]))}}}")
+    c.check(("tdxmemd_last_pass_timestamp_seconds", frozenset()) in got, "last pass timestamp")
+    c.rc("status", 0)
+    status = prom_samples(run.text("status.stdout"))
+    info = {k: v for k, v in got.items() if k[0] == "tdxmemd_device_info"}
+    c.eq({k: v for k, v in status.items() if k[0] == "tdxmemd_device_info"}, info,
+         "status --prometheus: the same devices and decisions")
+    device_devdax(c, run, d1, prefix="after1")
 
 
 def suite_invariants(c, run, name):

@@ -40,14 +40,9 @@ if ! compgen -G "$out/tdxmemd_*.deb" >/dev/null; then
 	mkdir -p "$out"
 	# dpkg-buildpackage writes its results beside the source directory:
 	# a directory of their own, as the build environment sees it.
-	if [[ -n $buildroot ]]; then
-		work_env=/debsrc
-		work=$buildroot$work_env
-	else
-		work=$CACHE/debsrc
-		work_env=$work
-	fi
-	rm -rf "$work"
+	# One directory per build: two builds may run at once.
+	work=$(mktemp -d "${buildroot:-$CACHE}/debsrc.XXXXXX")
+	work_env=${work#"$buildroot"}
 	mkdir -p "$work/tdxmemd"
 	tar -C "$TOP" --null -T "$list" -cf - | tar -C "$work/tdxmemd" -xf -
 	in_env() {

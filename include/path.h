@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <stdio.h>
+
 #include <stddef.h>
 
 /* "SYSROOT" + "/proc/cpuinfo"; sysroot "/" or NULL gives the path itself. */
@@ -25,3 +27,12 @@ int read_root_file(const char *sysroot, const char *path, size_t max, char **ret
  * -EIO.
  */
 int write_string_file(const char *path, const char *value);
+
+/*
+ * Replaces @path whole or not at all: @write_content() fills PATH.new
+ * (mode 0644, whatever the umask), which is flushed, synced and renamed over
+ * @path, so a reader sees the old file or the new one, never half of one.
+ * On any failure PATH.new is removed and @path left as it was. -errno.
+ */
+int write_file_atomic(const char *path, int (*write_content)(FILE *f, const void *userdata),
+		      const void *userdata);

@@ -2,15 +2,11 @@
 #include "metrics.h"
 
 #include "macro.h"
+#include "path.h"
 #include "record.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* A label value, escaped as the text format wants (backslash, quote, newline). */
 static void label(FILE *out, const char *name, const char *value, bool first)
@@ -135,29 +131,31 @@ int metrics_print(FILE *out, const struct inventory *inventory, struct state *st
 	return ferror(out) ? -EIO : 0;
 }
 
+struct metrics_input {
+	const struct inventory *inventory;
+	struct state *state;
+	enum tdx_state tdx_state;
+	const struct tdx_init_check *init;
+	uint64_t last_pass_usec;
+};
+
+static int write_metrics(FILE *f, const void *userdata)
+{
+	const struct metrics_input *in = userdata;
+
+	return metrics_print(f, in->inventory, in->state, in->tdx_state, in->init,
+			     in->last_pass_usec);
+}
+
 int metrics_write_textfile(const char *path, const struct inventory *inventory, struct state *state,
 			   enum tdx_state tdx_state, const struct tdx_init_check *init,
 			   uint64_t last_pass_usec)
 {
-	char temporary[PATH_MAX];
-	int r = 0;
+	struct metrics_input in = {inventory, state, tdx_state, init, last_pass_usec};
 
-	/* node_exporter reads only *.prom: a ".new" suffix is never picked up. */
-	if ((size_t)snprintf(temporary, sizeof(temporary), "%s.new", path) >= sizeof(temporary))
-		return -ENAMETOOLONG;
-	FILE *f = fopen(temporary, "we");
-	if (!f)
-		return -errno;
-	/* read by node_exporter's own user */
-	(void)fchmod(fileno(f), 0644);
-	r = metrics_print(f, inventory, state, tdx_state, init, last_pass_usec);
-	if (fflush(f) != 0 && r == 0)
-		r = -errno;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(temporary, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(temporary);
-	return r;
+	/*
+	 * node_exporter reads only *.prom, so it never picks up the .new
+	 * file; 0644: it runs as its own user.
+	 */
+	return write_file_atomic(path, write_metrics, &in);
 }

@@ -2,14 +2,12 @@
 #include "state.h"
 
 #include "macro.h"
+#include "path.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void state_clear(struct state *state)
 {
@@ -141,19 +139,10 @@ int state_load(const char *path, struct state *ret_state, unsigned *ret_bad_line
 	return 0;
 }
 
-int state_save(const char *path, const struct state *state)
+static int write_state(FILE *f, const void *userdata)
 {
-	char temporary[4096];
-	int r = 0;
+	const struct state *state = userdata;
 
-	if ((size_t)snprintf(temporary, sizeof(temporary), "%s.new", path) >= sizeof(temporary))
-		return -ENAMETOOLONG;
-
-	FILE *f = fopen(temporary, "we");
-	if (!f)
-		return -errno;
-	/* Not secret, and `tdxmemd status` need not run as root (UMask=0077). */
-	(void)fchmod(fileno(f), 0644);
 	fprintf(f, "@counters %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", state->counters.records,
 		state->counters.rollbacks, state->counters.failures);
 	for (size_t i = 0; i < state->count; i++) {
@@ -162,13 +151,11 @@ int state_save(const char *path, const struct state *state)
 			reason_to_string(e->reason), outcome_to_string(e->outcome),
 			e->realtime_usec);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(temporary, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(temporary);
-	return r;
+	return ferror(f) ? -EIO : 0;
+}
+
+int state_save(const char *path, const struct state *state)
+{
+	/* 0644: not secret, and `tdxmemd status` need not run as root (UMask=0077) */
+	return write_file_atomic(path, write_state, state);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,30 @@ int read_root_file(const char *sysroot, const char *path, size_t max, char **ret
 
 	*ret_data = data;
 	return 0;
+}
+
+int write_file_atomic(const char *path, int (*write_content)(FILE *f, const void *userdata),
+		      const void *userdata)
+{
+	char temporary[PATH_MAX];
+
+	if ((size_t)snprintf(temporary, sizeof(temporary), "%s.new", path) >= sizeof(temporary))
+		return -ENAMETOOLONG;
+	FILE *f = fopen(temporary, "we");
+	if (!f)
+		return -errno;
+	int r = fchmod(fileno(f), 0644) < 0 ? -errno : 0;
+	if (r == 0)
+		r = write_content(f, userdata);
+	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) < 0))
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(temporary, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(temporary);
+	return r;
 }
 
 int write_string_file(const char *path, const char *value)

@@ -60,6 +60,7 @@ static struct simulated {
 	int block_writes;      /* writes to memoryN/state */
 	int device_writes;     /* writes to daxX.Y/state */
 	char device_state[32]; /* kmem's daxX.Y/state; "" while kmem is not bound */
+	bool no_hotremove;     /* "unplugged" is -EBUSY (no CONFIG_MEMORY_HOTREMOVE) */
 } sim;
 
 /* The kernel of the current group has kmem's daxX.Y/state. */
@@ -139,6 +140,8 @@ static int a_online(void)
 static int simulate_device_state(const char *value)
 {
 	if (streq(value, "unplugged")) {
+		if (sim.no_hotremove)
+			return -EBUSY;
 		/* offline_and_remove_memory(): all or nothing */
 		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 			if ((int)a_blocks[i] == sim.refuse_offline_at &&
@@ -573,6 +576,35 @@ static void test_already_and_dry_run(void **state)
 	assert_int_equal(sim.mode, DAX_MODE_DEVDAX);
 }
 
+/* A kernel that cannot remove memory refuses "unplugged": block by block, still whole. */
+static void test_no_hotremove(void **state)
+{
+	if (!kernel_device_state)
+		skip();
+	reset(DAX_MODE_DEVDAX, ABSENT);
+	sim.no_hotremove = true;
+	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_int_equal(r.interface, KMEM_INTERFACE_MEMORY_BLOCKS);
+	assert_int_equal(a_online(), 4);
+	assert_b_untouched();
+
+	reset(DAX_MODE_DEVDAX, ABSENT);
+	sim.no_hotremove = true;
+	sim.refuse_online_at = 6;
+	r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
+	assert_int_equal(r.error, EPERM);
+	assert_returned_to_devdax();
+
+	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+	sim.no_hotremove = true;
+	r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_int_equal(r.interface, KMEM_INTERFACE_MEMORY_BLOCKS);
+	assert_returned_to_devdax();
+}
+
 static int setup(void **state)
 {
 	root = test_mkdtemp("action");
@@ -612,6 +644,7 @@ int main(void)
 	    cmocka_unit_test(test_unchanged_unbound),
 	    cmocka_unit_test(test_odd_phys_index),
 	    cmocka_unit_test(test_already_and_dry_run),
+	    cmocka_unit_test(test_no_hotremove),
 	};
 	int failed = cmocka_run_group_tests_name("memory-blocks", tests, setup, teardown);
 	kernel_device_state = true;

@@ -139,10 +139,17 @@ static int take_offline(struct dax_device *device, const struct action_options *
 	struct memory_blocks_status after;
 	int r;
 
+	r = -ENOENT;
 	if (has_device_state(device, options)) {
 		result->interface = KMEM_INTERFACE_DEVICE_STATE;
 		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
-	} else {
+	}
+	/*
+	 * No daxX.Y/state, or "unplugged" refused: a kernel without
+	 * CONFIG_MEMORY_HOTREMOVE, where state_store() answers -EBUSY, can
+	 * still offline block by block.
+	 */
+	if (r < 0) {
 		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
 		r = set_blocks(device, options, "offline");
 	}
@@ -208,10 +215,15 @@ static int online_whole_device(struct dax_device *device, const struct action_op
 	if (now.online > 0)
 		return 0;
 
-	result->interface = KMEM_INTERFACE_DEVICE_STATE;
+	/*
+	 * Nothing is online, so "unplugged" takes nothing in use. Refused
+	 * (no CONFIG_MEMORY_HOTREMOVE: -EBUSY), the blocks kmem added are
+	 * still there to online one by one.
+	 */
 	if (!streq(state, "unplugged") &&
-	    (r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged")) < 0)
-		return r;
+	    dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged") < 0)
+		return 0;
+	result->interface = KMEM_INTERFACE_DEVICE_STATE;
 	r = dax_kmem_state_write(options->dax_bus_dir, device->name,
 				 options->online_type == ONLINE_TYPE_KERNEL ? "online"
 									    : "online_movable");
@@ -284,7 +296,14 @@ static int offline_for_devdax(struct dax_device *device, const struct action_opt
 	if (by_device_state) {
 		result->interface = KMEM_INTERFACE_DEVICE_STATE;
 		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
-	} else {
+		/*
+		 * Refused, it changed nothing; -EBUSY is a page in use or a
+		 * kernel that cannot remove memory: block by block tells them
+		 * apart.
+		 */
+		by_device_state = r >= 0;
+	}
+	if (!by_device_state) {
 		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
 		r = set_blocks(device, options, "offline");
 	}

@@ -30,15 +30,26 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# promtool checks the metrics format (tests/test-cli.sh). It comes only in
-# Debian's prometheus package, whose postinst starts a Prometheus server:
-# unpack it instead of installing it, and take promtool alone.
+# promtool checks the metrics format (tests/test-cli.sh). Debian 13 ships it
+# as its own package; Debian 12 only inside the prometheus package, whose
+# postinst starts a Prometheus server. Either way: unpack, do not install,
+# and take promtool alone.
 tools=${TDXMEMD_TOOLS:-/var/cache/tdxmemd-tools}
-if [ ! -x "$tools/usr/bin/promtool" ]; then
+fetch_promtool() {
+	local pkg
+	rm -rf "$tools/debs" "$tools/unpacked"
 	mkdir -p "$tools/debs"
-	(cd "$tools/debs" && apt-get download -q -o APT::Sandbox::User=root prometheus) ||
-		{ apt-get update -q && (cd "$tools/debs" && apt-get download -q -o APT::Sandbox::User=root prometheus); }
-	dpkg -x "$tools"/debs/prometheus_*.deb "$tools/unpacked"
+	for pkg in promtool prometheus; do
+		(cd "$tools/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg") 2>/dev/null ||
+			continue
+		dpkg -x "$tools"/debs/"$pkg"_*.deb "$tools/unpacked"
+		[ -x "$tools/unpacked/usr/bin/promtool" ] && return 0
+	done
+	return 1
+}
+if [ ! -x "$tools/usr/bin/promtool" ]; then
+	fetch_promtool || { apt-get update -q && fetch_promtool; } ||
+		{ echo "setup-host: no promtool in the archive" >&2 && exit 1; }
 	install -D -m 0755 "$tools/unpacked/usr/bin/promtool" "$tools/usr/bin/promtool"
 	rm -rf "$tools/debs" "$tools/unpacked"
 fi

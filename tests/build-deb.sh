@@ -29,7 +29,7 @@ buildroot=$(sed -n 's/^VM_BUILDROOT=//p' "$env")
 
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
-(cd "$TOP" && git ls-files -co --exclude-standard -z) >"$list"
+"$HERE/list-tree.sh" >"$list"
 key=$( (
 	cd "$TOP"
 	xargs -0 sha256sum <"$list"

@@ -60,9 +60,9 @@ trap cleanup EXIT
 # meson and the tests read /proc; the CLI tests make FIFOs in /tmp.
 mount -t proc proc "$ROOT/proc" && mounts+=("$ROOT/proc")
 
-# Copy the tree as git sees it; a deleted file must not linger in /src.
+# Copy the tree (tests/list-tree.sh); a deleted file must not linger in /src.
 mkdir -p "$ROOT/src"
-(cd "$TOP" && git ls-files -co --exclude-standard -z) >"$ROOT/src.list"
+"$HERE/list-tree.sh" >"$ROOT/src.list"
 find "$ROOT/src" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
 tar -C "$TOP" --null -T "$ROOT/src.list" -cf - | tar -C "$ROOT/src" -xf -
 rm -f "$ROOT/src.list"

@@ -5,7 +5,7 @@
 # on one: a minimal debootstrap of the suite with only its default sources
 # (main, -updates, -security; no backports), untouched by anything before.
 #
-# Usage: fresh-machine.sh [--suite bookworm|trixie] [--package DEB]
+# Usage: fresh-machine.sh [--suite bookworm|trixie] [--full | --package DEB]
 #   (default)      copy the source tree in and run the set-up steps of the
 #                  README's two commands up to their first build:
 #                  tests/run-tests.sh --setup-only and
@@ -13,6 +13,11 @@
 #                  build, QEMU and the bed's host packages); a missing
 #                  install step fails here instead of hiding on a machine
 #                  that has it from an earlier run
+#   --full         run both commands to the end instead: the whole demo
+#                  (its guest boots under QEMU inside the chroot), and the
+#                  test command with TDXMEMD_SKIP_VM=1 (the guests' suite
+#                  takes an hour; the set-up it needs is what the default
+#                  mode proves)
 #   --package DEB  install DEB with apt instead, check that tdxmemd.service
 #                  is enabled, the udev rule and the catalog are in place,
 #                  then `dpkg --purge` and check that no file of the
@@ -29,11 +34,13 @@ CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
 MIRROR=${TDXMEMD_VM_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 PACKAGE=""
+FULL=0
 while (($#)); do
 	case $1 in
 	--suite) SUITE=$2 && shift 2 ;;
 	--package) PACKAGE=$(realpath "$2") && shift 2 ;;
-	-h | --help) sed -n '4,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" && exit 0 ;;
+	--full) FULL=1 && shift ;;
+	-h | --help) sed -n '4,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" && exit 0 ;;
 	*) echo "fresh-machine: unknown argument $1" >&2 && exit 1 ;;
 	esac
 done
@@ -89,8 +96,17 @@ in_root() { chroot "$root" env LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 if [[ -z $PACKAGE ]]; then
 	mkdir -p "$root/src"
-	(cd "$TOP" && git ls-files -co --exclude-standard -z) |
-		tar -C "$TOP" --null -T - -cf - | tar -C "$root/src" -xf -
+	"$HERE/list-tree.sh" | tar -C "$TOP" --null -T - -cf - | tar -C "$root/src" -xf -
+	if ((FULL)); then
+		log "$SUITE: tests/vm/demo.sh"
+		in_root sh -c 'cd /src && tests/vm/demo.sh' ||
+			die "the demo failed on a fresh $SUITE"
+		log "$SUITE: TDXMEMD_SKIP_VM=1 tests/run-tests.sh"
+		in_root sh -c 'cd /src && TDXMEMD_SKIP_VM=1 tests/run-tests.sh' ||
+			die "the test command failed on a fresh $SUITE"
+		log "$SUITE: both README commands ran to the end"
+		exit 0
+	fi
 	log "$SUITE: tests/run-tests.sh --setup-only"
 	in_root sh -c 'cd /src && tests/run-tests.sh --setup-only' ||
 		die "the test command's set-up failed on a fresh $SUITE"

@@ -154,9 +154,12 @@ install_qemu() {
 }
 
 HOST_PKGS=(
-	debootstrap e2fsprogs dwarves make gcc-12 gcc libc6-dev libelf1
-	python3 ca-certificates
+	debootstrap e2fsprogs dwarves make gcc libc6-dev python3 ca-certificates
 )
+# The 6.12 leg's tdxsim is built on a Debian 12 host, with the gcc and the
+# libelf its kbuild tools were built with; on another host that leg has a
+# build chroot, and Debian 13 renamed libelf1 (libelf1t64).
+[[ $HOST_SUITE != bookworm ]] || HOST_PKGS+=(gcc-12 libelf1)
 
 ensure_host() {
 	local miss

@@ -26,6 +26,7 @@ struct expect {
 	enum when_tdx_disabled when_tdx_disabled;
 	const char *exclude[MAX_EXCLUDE];
 	bool keep_auto_online; /* TakeOverAutoOnline=no; the default is yes */
+	const char *metrics_textfile;
 };
 
 /*
@@ -56,6 +57,7 @@ static void assert_config(const struct config *c, const struct expect *e)
 	assert_int_equal(c->online_type, e->online_type);
 	assert_int_equal(c->when_tdx_disabled, e->when_tdx_disabled);
 	assert_int_equal(c->take_over_auto_online, !e->keep_auto_online);
+	assert_string_or_null(c->metrics_textfile, e->metrics_textfile);
 
 	while (n < MAX_EXCLUDE && e->exclude[n])
 		n++;
@@ -148,6 +150,10 @@ static const struct good_case good_cases[] = {
      {.when_tdx_disabled = WHEN_TDX_DISABLED_DEVDAX}},
     {"WhenTdxDisabled= empty resets", "[Policy]\nWhenTdxDisabled=devdax\nWhenTdxDisabled=\n", {}},
     {"TakeOverAutoOnline=no", "[Policy]\nTakeOverAutoOnline=no\n", {.keep_auto_online = true}},
+    {"TextfilePath",
+     "[Metrics]\nTextfilePath=/var/lib/prometheus/node-exporter/tdxmemd.prom\n",
+     {.metrics_textfile = "/var/lib/prometheus/node-exporter/tdxmemd.prom"}},
+    {"TextfilePath= empty resets", "[Metrics]\nTextfilePath=/a.prom\nTextfilePath=\n", {}},
     {"TakeOverAutoOnline=yes", "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=yes\n", {}},
     {"TakeOverAutoOnline= empty resets",
      "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=\n",
@@ -294,6 +300,10 @@ static const struct bad_case bad_cases[] = {
      "CmrFile=cmrs.txt: expected an absolute path"},
     {"relative CmrAttribute", "[TDX]\nCmrAttribute=./cmrs\n", 0, 2,
      "CmrAttribute=./cmrs: expected an absolute path"},
+    {"TextfilePath not *.prom", "[Metrics]\nTextfilePath=/var/lib/prometheus/tdxmemd.txt\n", 0, 2,
+     "TextfilePath=/var/lib/prometheus/tdxmemd.txt: expected a file name ending in .prom"},
+    {"relative TextfilePath", "[Metrics]\nTextfilePath=tdxmemd.prom\n", 0, 2,
+     "TextfilePath=tdxmemd.prom: expected an absolute path"},
     {"bad AfterInit", "[TDX]\nAfterInit=online\n", 0, 2,
      "AfterInit=online: expected \"devdax\" or \"try\""},
     {"bad OnlineType", "[Policy]\nOnlineType=movabel\n", 0, 2,

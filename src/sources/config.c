@@ -228,6 +228,16 @@ static int parse_cmr_file(struct config *config, const char *key, const char *va
 static int parse_metrics_textfile(struct config *config, const char *key, const char *value,
 				  const struct location *loc)
 {
+	size_t n = strlen(value);
+
+	/* node_exporter's textfile collector reads *.prom only: any other name is lost. */
+	if (n > 0 && (n < 5 || strcmp(value + n - 5, ".prom") != 0)) {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"%s=%.*s%s: expected a file name ending in .prom (node_exporter "
+				"reads no other)",
+				key, QUOTE_MAX, value, cut(value));
+		return -EINVAL;
+	}
 	return parse_path(&config->metrics_textfile, key, value, loc);
 }
 

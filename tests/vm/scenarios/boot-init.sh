@@ -11,7 +11,6 @@
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle
-fact kernel_release "$(uname -r)"
 fact tdx_host_version "$(cat /sys/devices/faux/tdx_host/version 2>/dev/null || echo none)"
 dmesg | grep 'virt/tdx:' >"$OUT/tdx-lines.txt" || true
 cxl_region 0

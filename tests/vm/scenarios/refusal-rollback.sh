@@ -11,7 +11,6 @@
 . /usr/local/lib/tdxmemd-vm/lib.sh
 tdxmemd_service_off
 settle
-fact kernel_release "$(uname -r)"
 tdxsim_load state=bios "cmrs=$BOOTRAM,$WIN0"
 cxl_region 0
 settle

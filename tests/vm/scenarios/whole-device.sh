@@ -12,7 +12,6 @@
 . /usr/local/lib/tdxmemd-vm/lib.sh
 tdxmemd_service_off
 settle
-fact kernel_release "$(uname -r)"
 tdxsim_load state=bios "cmrs=$BOOTRAM"
 printf '[TDX]\nCmrFile=/etc/tdxmemd/cmrs.txt\n' >/etc/tdxmemd.conf
 cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM" "$WIN0"

@@ -14,21 +14,18 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(dirname "$HERE")
 CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
+# shellcheck source=chroot-lib.sh
+. "$HERE/chroot-lib.sh"
 
 (($# == 1)) || {
 	echo "usage: build-deb.sh LEG" >&2
 	exit 1
 }
 LEG=$1
-env=$CACHE/leg-$LEG.env
-[[ -r $env ]] || {
-	echo "build-deb: run tests/vm/setup.sh $LEG first ($env missing)" >&2
-	exit 1
-}
-buildroot=$(sed -n 's/^VM_BUILDROOT=//p' "$env")
+buildroot=$(leg_buildroot "$LEG")
 
 list=$(mktemp)
-trap 'rm -f "$list"' EXIT
+trap 'rm -f "$list"; unmount_all' EXIT
 "$HERE/list-tree.sh" >"$list"
 key=$( (
 	cd "$TOP"
@@ -52,15 +49,12 @@ if ! compgen -G "$out/tdxmemd_*.deb" >/dev/null; then
 			env LC_ALL=C.UTF-8 "$@"
 		fi
 	}
-	mounts=()
-	if [[ -n $buildroot ]]; then
-		# the unit tests dh_auto_test runs read /proc
-		mount -t proc proc "$buildroot/proc" && mounts+=("$buildroot/proc")
-	fi
+	# the unit tests dh_auto_test runs read /proc
+	[[ -z $buildroot ]] || mount_undone -t proc proc "$buildroot/proc"
 	rc=0
 	in_env sh -c "cd '$work_env/tdxmemd' && dpkg-buildpackage -us -uc -b" \
 		>"$out/build.log" 2>&1 || rc=$?
-	for m in "${mounts[@]}"; do umount -l "$m"; done
+	unmount_all
 	if ((rc != 0)); then
 		echo "build-deb: dpkg-buildpackage failed for $LEG:" >&2
 		tail -n 30 "$out/build.log" >&2

@@ -19,7 +19,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(dirname "$HERE")
-CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
+# shellcheck source=chroot-lib.sh
+. "$HERE/chroot-lib.sh"
 
 TEST=0
 DESTDIR=""
@@ -37,28 +38,15 @@ done
 	exit 1
 }
 LEG=$1
-env=$CACHE/leg-$LEG.env
-[[ -r $env ]] || {
-	echo "build-in-chroot: run tests/vm/setup.sh $LEG first ($env missing)" >&2
-	exit 1
-}
-VM_BUILDROOT=$(sed -n 's/^VM_BUILDROOT=//p' "$env")
-if [[ -z $VM_BUILDROOT ]]; then
+ROOT=$(leg_buildroot "$LEG")
+if [[ -z $ROOT ]]; then
 	echo "build-in-chroot: leg $LEG is the host's distribution; build on the host" >&2
 	exit 2
 fi
-ROOT=$VM_BUILDROOT
 
-mounts=()
-cleanup() {
-	local i
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-		umount -l "${mounts[i]}" 2>/dev/null || true
-	done
-}
-trap cleanup EXIT
+trap unmount_all EXIT
 # meson and the tests read /proc; the CLI tests make FIFOs in /tmp.
-mount -t proc proc "$ROOT/proc" && mounts+=("$ROOT/proc")
+mount_undone -t proc proc "$ROOT/proc"
 
 # Copy the tree (tests/list-tree.sh); a deleted file must not linger in /src.
 mkdir -p "$ROOT/src"

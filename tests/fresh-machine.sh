@@ -32,6 +32,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(dirname "$HERE")
 CACHE=${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}
 MIRROR=${TDXMEMD_VM_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=chroot-lib.sh
+. "$HERE/chroot-lib.sh"
 SUITE=bookworm
 PACKAGE=""
 FULL=0
@@ -74,12 +76,8 @@ if [[ ! -s $base ]]; then
 fi
 
 root=$(mktemp -d /var/tmp/tdxmemd-fresh.XXXXXX)
-mounts=()
 cleanup() {
-	local i
-	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-		umount -l "${mounts[i]}" 2>/dev/null || true
-	done
+	unmount_all
 	rm -rf "$root"
 }
 trap cleanup EXIT
@@ -88,8 +86,7 @@ tar -C "$root" -xf "$base"
 # man-db's man users must reach what is under it.
 chmod 0755 "$root"
 for fs in proc sys dev dev/pts; do
-	mount --bind "/$fs" "$root/$fs"
-	mounts+=("$root/$fs")
+	mount_undone --bind "/$fs" "$root/$fs"
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 in_root() { chroot "$root" env LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }

@@ -80,7 +80,7 @@ else
 	# The legs of another distribution than the host's (Debian 13 on a
 	# Debian 12 host, and the other way round) have a build chroot.
 	for leg in deb12-6.12 deb13-7.3; do
-		buildroot=$(sed -n 's/^VM_BUILDROOT=//p' "${TDXMEMD_VM_CACHE:-/var/cache/tdxmemd-vm}/leg-$leg.env")
+		buildroot=$(. tests/chroot-lib.sh && leg_buildroot "$leg")
 		[ -n "$buildroot" ] || continue
 		step "$leg chroot: build (-Werror) and unit tests"
 		tests/build-in-chroot.sh --test "$leg"

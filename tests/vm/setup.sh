@@ -207,22 +207,25 @@ BUILDROOT_PKGS=(
 	libcmocka-dev systemd udev python3 groff-base debhelper
 )
 
-chroot_mounts=()
-cleanup_mounts() {
-	local m
-	for ((i = ${#chroot_mounts[@]} - 1; i >= 0; i--)); do
-		m=${chroot_mounts[i]}
-		umount -l "$m" 2>/dev/null || true
-	done
-	chroot_mounts=()
-}
-trap cleanup_mounts EXIT
+# shellcheck source=../chroot-lib.sh
+. "$HERE/../chroot-lib.sh"
+trap unmount_all EXIT
 
 mount_pseudo() {
-	mount -t proc proc "$1/proc"
-	chroot_mounts+=("$1/proc")
-	mount -t sysfs sysfs "$1/sys"
-	chroot_mounts+=("$1/sys")
+	mount_undone -t proc proc "$1/proc"
+	mount_undone -t sysfs sysfs "$1/sys"
+}
+
+# debootstrap_suite DIR LOG PKG...: a minbase $SUITE in DIR with PKGs.
+debootstrap_suite() {
+	local dir=$1 log=$2 incl
+	shift 2
+	incl=$(
+		IFS=,
+		echo "$*"
+	)
+	debootstrap --variant=minbase --include="$incl" "$SUITE" "$dir" "$MIRROR" \
+		>"$log" 2>&1 || die "debootstrap failed, see $log"
 }
 
 # The sources a chroot of $SUITE uses: the release and its backports.
@@ -249,14 +252,7 @@ build_buildroot() {
 	log "building $SUITE build chroot $BUILDROOT (debootstrap: a few minutes)"
 	rm -rf "$BUILDROOT"
 	mkdir -p "$BUILDROOT"
-	local incl
-	incl=$(
-		IFS=,
-		echo "${pkgs[*]}"
-	)
-	debootstrap --variant=minbase --include="$incl" "$SUITE" "$BUILDROOT" \
-		"$MIRROR" >"$CACHE/buildroot/$SUITE-debootstrap.log" 2>&1 ||
-		die "debootstrap failed, see $CACHE/buildroot/$SUITE-debootstrap.log"
+	debootstrap_suite "$BUILDROOT" "$CACHE/buildroot/$SUITE-debootstrap.log" "${pkgs[@]}"
 	write_sources "$BUILDROOT"
 	chroot "$BUILDROOT" apt-get update -qq ||
 		die "apt-get update in $BUILDROOT failed"
@@ -374,14 +370,7 @@ build_rootfs() {
 	rm -rf "$ROOTFS_DIR"
 	mkdir -p "$ROOTFS_DIR"
 	local root=$ROOTFS_DIR/root
-	local incl
-	incl=$(
-		IFS=,
-		echo "${GUEST_PKGS[*]}"
-	)
-	debootstrap --variant=minbase --include="$incl" "$SUITE" "$root" \
-		"$MIRROR" >"$ROOTFS_DIR/debootstrap.log" 2>&1 ||
-		die "debootstrap failed, see $ROOTFS_DIR/debootstrap.log"
+	debootstrap_suite "$root" "$ROOTFS_DIR/debootstrap.log" "${GUEST_PKGS[@]}"
 
 	# Small initramfs: only what mounting an ext4 root on virtio-blk
 	# needs; the rootfs has every module for the rest.
@@ -405,7 +394,7 @@ build_rootfs() {
 				-t "$KSUITE" "linux-image-$KVER"
 	} >"$ROOTFS_DIR/kernel-install.log" 2>&1 ||
 		die "kernel install in rootfs failed, see $ROOTFS_DIR/kernel-install.log"
-	cleanup_mounts
+	unmount_all
 	[[ -s $root/boot/initrd.img-$KVER ]] || die "no initramfs was built"
 	mv "$root/boot/vmlinuz-$KVER" "$ROOTFS_DIR/vmlinuz"
 	mv "$root/boot/initrd.img-$KVER" "$ROOTFS_DIR/initrd.img"
@@ -523,7 +512,7 @@ build_tdxsim() {
 		KDIR="$KTREE_ENV/usr/src/linux-headers-$KVER" \
 		${pahole:+PAHOLE="$pahole"} >"$dir/build.log" 2>&1 ||
 		die "tdxsim build failed: $(tail -n 20 "$dir/build.log")"
-	cleanup_mounts
+	unmount_all
 	[[ $work == "$dir" ]] || cp "$work/tdxsim.ko" "$dir/"
 	[[ -e $TDXSIM_KO ]] || die "tdxsim.ko not produced"
 }

@@ -2,7 +2,9 @@
 /*
  * The dax devices of this host as libdaxctl and libcxl see them, plus the
  * facts the policy needs that neither library reports (who holds the
- * character device, which part kmem can hot-plug).
+ * character device, which part kmem can hot-plug). A pass reads only what
+ * its decisions need: the holders of a device only when it is about to
+ * leave devdax, CXL memdevs only when a record or Exclude= needs them.
  */
 #pragma once
 
@@ -46,25 +48,44 @@ struct dax_device {
 	enum memory_zone zone;
 	bool in_use;		   /* devdax, and /dev/daxX.Y open or mapped */
 	char *cxl_region;	   /* "region0", or NULL when not CXL memory */
-	char *cxl_memdevs;	   /* "mem0:0x1234 mem1:0x5678", or NULL */
+	char *cxl_memdevs;	   /* "mem0:0x1234 mem1:0x5678", or NULL (not read) */
 	struct daxctl_dev *handle; /* owned by the inventory's daxctl context */
 };
 
 struct inventory {
 	char *memory_dir; /* SYSROOT/sys/devices/system/memory */
 	struct daxctl_ctx *daxctl;
-	struct cxl_ctx *cxl; /* NULL when libcxl finds no CXL bus */
+	bool narrowed; /* only the devices asked for were read */
+	bool cxl_read; /* inventory_read_cxl() has run */
 	uint64_t block_size;
 	struct dax_device *devices;
 	size_t count;
 };
 
 /*
- * Takes a fresh look: new libdaxctl and libcxl contexts (neither rescans),
- * then every dax device. @sysroot prefixes the files read directly
- * (block_size_bytes, /proc); libdaxctl and libcxl always read /sys and /dev.
+ * Takes a fresh look: a new libdaxctl context (it never rescans), then every
+ * dax device, or only those named in @devices (NULL-terminated; NULL for
+ * all). @sysroot prefixes the files read directly (block_size_bytes, /proc);
+ * libdaxctl and libcxl always read /sys and /dev.
  */
-int inventory_scan(struct inventory *inventory, const char *sysroot, struct parse_error *ret_error);
+int inventory_scan(struct inventory *inventory, const char *sysroot, char *const *devices,
+		   struct parse_error *ret_error);
+
+/*
+ * CXL attribution: each device's region (also for soft-reserved memory
+ * inside one) and memdevs with serials, from libcxl's topology. *@cxl is the
+ * caller's context, kept between passes and replaced when it proves stale;
+ * NULL to start (and when there is no CXL bus). Once per inventory.
+ */
+int inventory_read_cxl(struct inventory *inventory, struct cxl_ctx **cxl);
+
+/*
+ * Whether some process holds /dev/@name: an open descriptor (/proc/PID/fd)
+ * or a mapping (/proc/PID/maps), which device_dax's unbind would tear away
+ * (drivers/dax/device.c kill_dev_dax() unmaps them). One walk of
+ * SYSROOT/proc that stops at the first holder.
+ */
+int inventory_device_held(const char *sysroot, const char *name, bool *ret_held);
 
 /* Re-reads mode, blocks online and zone of one device, after an action. */
 int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);

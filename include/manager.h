@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 
+struct cxl_ctx;
 struct kmod_ctx;
 
 /* Shared by --once, the daemon and `tdxmemd status`. */
@@ -48,6 +49,7 @@ struct manager {
 	struct manager_options options;
 	struct config config;
 	struct kmod_ctx *kmod;
+	struct cxl_ctx *cxl; /* kept between passes; NULL until needed */
 	int lock_fd;
 
 	/* Loaded at start and on reload. */
@@ -73,6 +75,12 @@ struct manager {
 /* Loads the configuration. */
 int manager_new(const struct manager_options *options, struct manager **ret_manager);
 struct manager *manager_free(struct manager *manager);
+
+/* CXL regions and memdevs for this pass's devices, once per pass, on demand. */
+void manager_read_cxl(struct manager *manager);
+
+/* A CXL region came or went: the next manager_read_cxl() takes a new context. */
+void manager_cxl_changed(struct manager *manager);
 
 /* Loads the CMRs under the current configuration. */
 int manager_load_cmrs(struct manager *manager);

@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "status.h"
 
+#include <cxl/libcxl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
@@ -155,6 +156,8 @@ struct manager *manager_free(struct manager *m)
 	manager_forget_pass(m);
 	cmr_info_clear(&m->cmrs);
 	state_clear(&m->state);
+	if (m->cxl)
+		cxl_unref(m->cxl);
 	if (m->lock_fd >= 0)
 		close(m->lock_fd);
 	if (m->kmod)
@@ -262,7 +265,7 @@ static int manager_read_devices(struct manager *m)
 		m->tdx_basis = tdx_state_basis(&evidence);
 	}
 
-	r = inventory_scan(&m->inventory, m->options.sysroot, &error);
+	r = inventory_scan(&m->inventory, m->options.sysroot, m->options.devices, &error);
 	if (r < 0) {
 		log_parse_error(&error);
 		return r;
@@ -288,14 +291,34 @@ static bool serial_listed(const struct config *config, const char *memdevs)
 	return false;
 }
 
-static bool manager_excludes(const struct manager *m, const struct dax_device *device)
+void manager_read_cxl(struct manager *m)
 {
-	return config_excludes(&m->config, device->name) ||
-	       (device->cxl_region && config_excludes(&m->config, device->cxl_region)) ||
+	int r = inventory_read_cxl(&m->inventory, &m->cxl);
+	if (r < 0)
+		log_warning("Cannot read the CXL topology (%s): regions and memdevs unknown.",
+			    strerror(-r));
+}
+
+void manager_cxl_changed(struct manager *m)
+{
+	if (m->cxl)
+		cxl_unref(m->cxl);
+	m->cxl = NULL;
+}
+
+static bool manager_excludes(struct manager *m, const struct dax_device *device)
+{
+	if (m->config.exclude_count == 0)
+		return false;
+	if (config_excludes(&m->config, device->name))
+		return true;
+	/* regions of soft-reserved memory and serials come from libcxl */
+	manager_read_cxl(m);
+	return (device->cxl_region && config_excludes(&m->config, device->cxl_region)) ||
 	       serial_listed(&m->config, device->cxl_memdevs);
 }
 
-static struct verdict manager_decide(const struct manager *m, const struct dax_device *device)
+static struct verdict manager_decide(struct manager *m, const struct dax_device *device)
 {
 	struct policy_input input = {
 	    .tdx_state = m->tdx_state,
@@ -309,6 +332,27 @@ static struct verdict manager_decide(const struct manager *m, const struct dax_d
 	    .ranges = &device->pluggable,
 	};
 	return policy_decide(&input);
+}
+
+/*
+ * Who holds /dev/daxX.Y matters only to a device about to leave devdax
+ * (device_dax's unbind would tear the mappings away): the processes are
+ * scanned for that device only, after a first decision says online.
+ */
+static struct verdict decide_with_holders(struct manager *m, struct dax_device *device)
+{
+	struct verdict verdict = manager_decide(m, device);
+
+	if (verdict.decision != DECISION_ONLINE || device->mode != DAX_MODE_DEVDAX ||
+	    device->in_use)
+		return verdict;
+	int r = inventory_device_held(m->options.sysroot, device->name, &device->in_use);
+	if (r < 0) {
+		log_warning("%s: cannot scan processes for holders (%s): counting it as in use.",
+			    device->name, strerror(-r));
+		device->in_use = true;
+	}
+	return device->in_use ? manager_decide(m, device) : verdict;
 }
 
 static bool wanted(char *const *devices, const char *name)
@@ -436,7 +480,7 @@ void manager_keep_safe(const struct manager_options *options)
 	if (options->dry_run)
 		return;
 	(void)hold_dax_bus();
-	if (inventory_scan(&inventory, options->sysroot, &error) < 0)
+	if (inventory_scan(&inventory, options->sysroot, NULL, &error) < 0)
 		return;
 
 	struct action_options action = {.dev_dir = "/dev"};
@@ -449,8 +493,10 @@ void manager_keep_safe(const struct manager_options *options)
 /* After a pass that may act: the metrics textfile, when one is configured. */
 static void pass_done(struct manager *m)
 {
-	if (!m->config.metrics_textfile)
+	/* --device read only some devices: the file keeps telling of all */
+	if (!m->config.metrics_textfile || m->inventory.narrowed)
 		return;
+	manager_read_cxl(m);
 	struct tdx_init_check check = manager_tdx_init_check(m);
 	int r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->state,
 				       m->tdx_state, &check, now_realtime_usec());
@@ -493,9 +539,11 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 			continue;
 		}
 
-		struct verdict verdict = manager_decide(m, device);
+		struct verdict verdict = decide_with_holders(m, device);
 		if (already_recorded(m, device, &verdict))
 			continue;
+		/* a record names the device's region and memdevs */
+		manager_read_cxl(m);
 
 		/* one device may take minutes to offline: tell the watchdog we live */
 		if (m->options.daemon)
@@ -628,6 +676,7 @@ int manager_status(struct manager *m)
 	if (adopt_cmrs(m, &m->kernel_log) < 0)
 		m->cmrs = (struct cmr_info){.source = CMR_SOURCE_NONE};
 	struct tdx_init_check check = manager_tdx_init_check(m);
+	manager_read_cxl(m);
 	if (m->options.prometheus)
 		r = metrics_print(stdout, &m->inventory, &m->state, m->tdx_state, &check, 0);
 	else
@@ -642,11 +691,12 @@ int manager_explain(struct manager *m, const char *name)
 {
 	if (manager_read(m) < 0 || adopt_cmrs(m, &m->kernel_log) < 0)
 		return EXIT_INPUT_ERROR;
-	const struct dax_device *device = inventory_find(&m->inventory, name);
+	struct dax_device *device = inventory_find(&m->inventory, name);
 	if (!device) {
 		log_error("No dax device %s.", name);
 		return EXIT_INPUT_ERROR;
 	}
+	manager_read_cxl(m);
 	if (!device->managed) {
 		log_error("%s is not memory tdxmemd decides for (persistent memory, or not "
 			  "volatile): it only gets the driver it would get without tdxmemd.",
@@ -659,7 +709,7 @@ int manager_explain(struct manager *m, const char *name)
 	    .tdx_basis = m->tdx_basis,
 	    .cmrs = &m->cmrs,
 	    .config = &m->config,
-	    .verdict = manager_decide(m, device),
+	    .verdict = decide_with_holders(m, device),
 	    .last = state_find(&m->state, name),
 	};
 	int r = explain_print(stdout, &facts, m->options.json);

@@ -3,7 +3,6 @@
 
 #include "log.h"
 #include "macro.h"
-#include "name-list.h"
 #include "path.h"
 
 #include <ctype.h>
@@ -11,10 +10,12 @@
 #include <daxctl/libdaxctl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *dax_mode_to_string(enum dax_mode mode)
 {
@@ -83,35 +84,78 @@ static int read_block_size(const char *sysroot, uint64_t *ret_size, struct parse
 	return 0;
 }
 
-/* "/dev/dax0.0" or "/dev/dax0.0 (deleted)" -> "dax0.0" when it is a dax node */
-static const char *dax_name_of(const char *path)
-{
-	if (strncmp(path, "/dev/dax", 8) != 0)
-		return NULL;
-	return path + 5;
-}
-
-static int note_dax_user(struct name_list *users, const char *path)
-{
-	const char *name = dax_name_of(path);
-	if (!name)
-		return 0;
-	char buffer[64];
-	size_t len = strcspn(name, " \n");
-	if (len >= sizeof(buffer))
-		return 0;
-	memcpy(buffer, name, len);
-	buffer[len] = '\0';
-	return name_list_add(users, buffer);
-}
-
 /*
- * Which dax character devices some process holds: an open descriptor
- * (/proc/PID/fd) or a mapping (/proc/PID/maps; a mapping outlives close()).
- * A process that goes away meanwhile is simply skipped.
+ * Whether @text holds "/dev/NAME" as a whole path: followed by the end, a
+ * newline or " (deleted)", so that dax0.1 never matches dax0.10.
  */
-static int scan_dax_users(const char *sysroot, struct name_list *users)
+static bool names_dax_node(const char *text, size_t len, const char *node)
 {
+	size_t node_len = strlen(node);
+
+	for (const char *p = text; (p = memmem(p, len - (size_t)(p - text), node, node_len));
+	     p += node_len) {
+		const char *after = p + node_len;
+		if (after == text + len || *after == '\n' || *after == ' ')
+			return true;
+	}
+	return false;
+}
+
+static bool fds_hold(int proc_fd, const char *pid, const char *node)
+{
+	char path[64], target[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/fd", pid);
+	int fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	_cleanup_(closedirp) DIR *fds = fdopendir(fd);
+	if (!fds) {
+		close(fd);
+		return false;
+	}
+	struct dirent *de;
+	while ((de = readdir(fds))) {
+		ssize_t n = readlinkat(dirfd(fds), de->d_name, target, sizeof(target));
+		if (n > 0 && names_dax_node(target, (size_t)n, node))
+			return true;
+	}
+	return false;
+}
+
+/* A mapping outlives close(): /proc/PID/maps, read in large chunks. */
+static bool maps_hold(int proc_fd, const char *pid, const char *node)
+{
+	char path[64], buffer[65536];
+	size_t keep = 0;
+
+	snprintf(path, sizeof(path), "%s/maps", pid);
+	_cleanup_close_ int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	for (;;) {
+		ssize_t n = read(fd, buffer + keep, sizeof(buffer) - keep);
+		if (n <= 0)
+			return false;
+		size_t len = keep + (size_t)n;
+		/* only whole lines: the rest starts the next chunk */
+		const char *last = memrchr(buffer, '\n', len);
+		size_t whole = last ? (size_t)(last - buffer) + 1 : len;
+		if (names_dax_node(buffer, whole, node))
+			return true;
+		keep = len - whole;
+		if (keep == sizeof(buffer))
+			keep = 0; /* no line is this long: drop it */
+		memmove(buffer, buffer + whole, keep);
+	}
+}
+
+int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
+{
+	char node[64];
+
+	if (snprintf(node, sizeof(node), "/dev/%s", name) >= (int)sizeof(node))
+		return -EINVAL;
 	_cleanup_free_ char *proc = path_join_root(sysroot, "/proc");
 	if (!proc)
 		return -ENOMEM;
@@ -119,58 +163,22 @@ static int scan_dax_users(const char *sysroot, struct name_list *users)
 	if (!dir)
 		return -errno;
 
+	/* A process that goes away meanwhile is simply skipped. */
 	struct dirent *de;
+	*ret_held = false;
 	while ((de = readdir(dir))) {
-		char path[PATH_MAX], link[PATH_MAX + 256], target[PATH_MAX];
-
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-
-		snprintf(path, sizeof(path), "%s/%s/fd", proc, de->d_name);
-		_cleanup_(closedirp) DIR *fds = opendir(path);
-		struct dirent *fd;
-		while (fds && (fd = readdir(fds))) {
-			snprintf(link, sizeof(link), "%s/%s", path, fd->d_name);
-			ssize_t n = readlink(link, target, sizeof(target) - 1);
-			if (n <= 0)
-				continue;
-			target[n] = '\0';
-			if (note_dax_user(users, target) < 0)
-				return -ENOMEM;
-		}
-
-		snprintf(path, sizeof(path), "%s/%s/maps", proc, de->d_name);
-		_cleanup_fclose_ FILE *maps = fopen(path, "re");
-		_cleanup_free_ char *line = NULL;
-		size_t size = 0;
-		while (maps && getline(&line, &size, maps) > 0) {
-			char *file = strstr(line, " /dev/dax");
-			if (file && note_dax_user(users, file + 1) < 0)
-				return -ENOMEM;
+		if (fds_hold(dirfd(dir), de->d_name, node) ||
+		    maps_hold(dirfd(dir), de->d_name, node)) {
+			*ret_held = true;
+			return 0;
 		}
 	}
 	return 0;
 }
 
-struct cxl_region_info {
-	struct range range;
-	const char *name;
-	char *memdevs;
-};
-
-struct cxl_regions {
-	struct cxl_region_info *items;
-	size_t count;
-};
-
-static void cxl_regions_clear(struct cxl_regions *regions)
-{
-	for (size_t i = 0; i < regions->count; i++)
-		free(regions->items[i].memdevs);
-	free(regions->items);
-	*regions = (struct cxl_regions){0};
-}
-
+/* "mem0:0x1234 mem1:0x5678": the memdevs behind the region's interleave positions */
 static char *region_memdevs(struct cxl_region *region)
 {
 	char *list = NULL;
@@ -188,11 +196,7 @@ static char *region_memdevs(struct cxl_region *region)
 		fprintf(out, "%s%s:%#llx", ftell(out) > 0 ? " " : "",
 			cxl_memdev_get_devname(memdev), cxl_memdev_get_serial(memdev));
 	}
-	if (fclose(out) != 0) {
-		free(list);
-		return NULL;
-	}
-	if (size == 0) {
+	if (fclose(out) != 0 || size == 0) {
 		free(list);
 		return NULL;
 	}
@@ -200,44 +204,97 @@ static char *region_memdevs(struct cxl_region *region)
 }
 
 /*
- * CXL regions hang off the root decoders of each CXL bus. libcxl 76.1 has no
- * region-to-dax link (cxl_region_get_daxctl_region is v77+), so devices are
- * matched to regions by physical address.
+ * The region of @device: by name when its sysfs path names one, else (a
+ * soft-reserved range claimed by dax_hmem) the region whose range holds
+ * the device's whole span.
  */
-static int scan_cxl_regions(struct cxl_ctx *cxl, struct cxl_regions *ret)
+static int attribute_device(struct cxl_region *region, struct dax_device *device, bool *ret_found)
 {
-	struct cxl_regions regions = {0};
+	unsigned long long start = cxl_region_get_resource(region);
+	unsigned long long size = cxl_region_get_size(region);
+	struct range whole;
+
+	*ret_found = false;
+	if (start == ULLONG_MAX || size == 0 || size == ULLONG_MAX)
+		return 0;
+	if (device->cxl_region) {
+		if (!streq(device->cxl_region, cxl_region_get_devname(region)))
+			return 0;
+	} else {
+		range_set_span(&device->mappings, &whole);
+		if (whole.start < start || whole.end > start + size)
+			return 0;
+		if (!(device->cxl_region = strdup(cxl_region_get_devname(region))))
+			return -ENOMEM;
+	}
+	*ret_found = true;
+	free(device->cxl_memdevs);
+	device->cxl_memdevs = region_memdevs(region);
+	return 0;
+}
+
+/* One walk of libcxl's topology: the regions under each bus's root decoders. */
+static int walk_cxl_regions(struct cxl_ctx *cxl, struct inventory *inventory, size_t *ret_missing)
+{
+	size_t missing = 0;
 	struct cxl_bus *bus;
+	int r;
 
-	cxl_bus_foreach (cxl, bus) {
-		struct cxl_port *root = cxl_bus_get_port(bus);
-		struct cxl_decoder *decoder;
+	for (size_t i = 0; i < inventory->count; i++) {
+		struct dax_device *device = &inventory->devices[i];
+		bool found = false;
 
-		cxl_decoder_foreach (root, decoder) {
-			struct cxl_region *region;
+		if (!device->managed)
+			continue;
+		cxl_bus_foreach (cxl, bus) {
+			struct cxl_decoder *decoder;
 
-			cxl_region_foreach (decoder, region) {
-				unsigned long long start = cxl_region_get_resource(region);
-				unsigned long long size = cxl_region_get_size(region);
-				if (start == ULLONG_MAX || size == 0 || size == ULLONG_MAX)
-					continue;
+			cxl_decoder_foreach (cxl_bus_get_port(bus), decoder) {
+				struct cxl_region *region;
 
-				struct cxl_region_info *items =
-				    reallocarray(regions.items, regions.count + 1, sizeof(*items));
-				if (!items) {
-					cxl_regions_clear(&regions);
-					return -ENOMEM;
+				cxl_region_foreach (decoder, region) {
+					if (found)
+						break;
+					if ((r = attribute_device(region, device, &found)) < 0)
+						return r;
 				}
-				regions.items = items;
-				items[regions.count++] = (struct cxl_region_info){
-				    .range = {start, start + size},
-				    .name = cxl_region_get_devname(region),
-				    .memdevs = region_memdevs(region),
-				};
 			}
 		}
+		missing += !found && device->cxl_region;
 	}
-	*ret = regions;
+	*ret_missing = missing;
+	return 0;
+}
+
+int inventory_read_cxl(struct inventory *inventory, struct cxl_ctx **cxl)
+{
+	size_t missing = 0;
+	int r;
+
+	if (inventory->cxl_read)
+		return 0;
+	inventory->cxl_read = true;
+
+	/*
+	 * A libcxl context never rescans: one that predates a region does not
+	 * know it. A region the sysfs path names but the context lacks means
+	 * the context is stale; a new one is taken, once.
+	 */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!*cxl) {
+			/* No CXL bus (or no cxl_core) only means no CXL attribution. */
+			if (cxl_new(cxl) < 0) {
+				*cxl = NULL;
+				return 0;
+			}
+			log_attach_cxl(*cxl);
+		}
+		r = walk_cxl_regions(*cxl, inventory, &missing);
+		if (r < 0 || missing == 0)
+			return r;
+		cxl_unref(*cxl);
+		*cxl = NULL;
+	}
 	return 0;
 }
 
@@ -255,8 +312,6 @@ void inventory_clear(struct inventory *inventory)
 	for (size_t i = 0; i < inventory->count; i++)
 		dax_device_clear(&inventory->devices[i]);
 	free(inventory->devices);
-	if (inventory->cxl)
-		cxl_unref(inventory->cxl);
 	if (inventory->daxctl)
 		daxctl_unref(inventory->daxctl);
 	free(inventory->memory_dir);
@@ -286,7 +341,7 @@ int inventory_refresh_device(const struct inventory *inventory, struct dax_devic
 }
 
 static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
-		       const struct cxl_regions *regions, struct dax_device *device)
+		       struct dax_device *device)
 {
 	struct daxctl_mapping *mapping;
 	int r;
@@ -325,19 +380,7 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 	if ((r = inventory_refresh_device(inventory, device)) < 0)
 		return r;
 
-	struct range whole;
-	range_set_span(&device->mappings, &whole);
-	for (size_t i = 0; i < regions->count; i++) {
-		const struct cxl_region_info *region = &regions->items[i];
-		if (whole.start < region->range.start || whole.end > region->range.end)
-			continue;
-		if (!(device->cxl_region = strdup(region->name)))
-			return -ENOMEM;
-		if (region->memdevs && !(device->cxl_memdevs = strdup(region->memdevs)))
-			return -ENOMEM;
-		return 0;
-	}
-
+	/* The region's name from the path; its memdevs only on request. */
 	r = cxl_region_from_sysfs_path(daxctl_region_get_path(daxctl_dev_get_region(dev)),
 				       &device->cxl_region);
 	return r == -ENOENT ? 0 : r;
@@ -360,12 +403,20 @@ static bool is_volatile_memory(struct daxctl_dev *dev)
 	return cxl_region_from_sysfs_path(path, &region) == 0 || strstr(path, "/hmem.") != NULL;
 }
 
-int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
+static bool wanted(char *const *devices, const char *name)
+{
+	if (!devices)
+		return true;
+	for (char *const *d = devices; *d; d++)
+		if (streq(*d, name))
+			return true;
+	return false;
+}
+
+int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *const *devices,
 		   struct parse_error *ret_error)
 {
-	_cleanup_(inventory_clear) struct inventory inventory = {0};
-	struct cxl_regions regions = {0};
-	struct name_list users = {0};
+	_cleanup_(inventory_clear) struct inventory inventory = {.narrowed = devices != NULL};
 	struct daxctl_region *region;
 	struct daxctl_dev *dev;
 	int r;
@@ -385,63 +436,31 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot,
 	}
 	log_attach_daxctl(inventory.daxctl);
 
-	/* No CXL bus (or no cxl_core) only means no CXL attribution. */
-	if (cxl_new(&inventory.cxl) >= 0) {
-		log_attach_cxl(inventory.cxl);
-		if ((r = scan_cxl_regions(inventory.cxl, &regions)) < 0)
-			goto out;
-	}
-
 	daxctl_region_foreach (inventory.daxctl, region) {
 		daxctl_dev_foreach (region, dev) {
 			/* a region's seed device has no capacity yet: nothing to decide */
-			if (daxctl_dev_get_size(dev) == 0)
+			if (daxctl_dev_get_size(dev) == 0 ||
+			    !wanted(devices, daxctl_dev_get_devname(dev)))
 				continue;
 
-			struct dax_device *devices =
-			    reallocarray(inventory.devices, inventory.count + 1, sizeof(*devices));
-			if (!devices) {
-				r = -ENOMEM;
-				goto out;
-			}
-			inventory.devices = devices;
-			struct dax_device *device = &devices[inventory.count++];
+			struct dax_device *grown =
+			    reallocarray(inventory.devices, inventory.count + 1, sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			inventory.devices = grown;
+			struct dax_device *device = &grown[inventory.count++];
 			*device = (struct dax_device){.managed = is_volatile_memory(dev)};
-			if ((r = read_device(&inventory, dev, &regions, device)) < 0) {
+			if ((r = read_device(&inventory, dev, device)) < 0) {
 				parse_error_set(ret_error, daxctl_dev_get_devname(dev), 0,
 						"cannot read the device: %s", strerror(-r));
-				goto out;
+				return r;
 			}
 		}
-	}
-
-	/* Who holds /dev/daxX.Y matters only for devdax devices: scan /proc for those. */
-	bool any_devdax = false;
-	for (size_t i = 0; i < inventory.count; i++)
-		any_devdax |=
-		    inventory.devices[i].managed && inventory.devices[i].mode == DAX_MODE_DEVDAX;
-	if (any_devdax) {
-		r = scan_dax_users(sysroot, &users);
-		if (r < 0) {
-			parse_error_set(ret_error, "/proc", 0, "cannot scan processes: %s",
-					strerror(-r));
-			goto out;
-		}
-		for (size_t i = 0; i < inventory.count; i++)
-			inventory.devices[i].in_use =
-			    name_list_contains(&users, inventory.devices[i].name);
 	}
 
 	*ret_inventory = inventory;
 	inventory = (struct inventory){0};
-	r = 0;
-out:
-	if (r < 0 && ret_error->message[0] == '\0')
-		parse_error_set(ret_error, "libdaxctl", 0, "cannot read dax devices: %s",
-				strerror(-r));
-	name_list_clear(&users);
-	cxl_regions_clear(&regions);
-	return r;
+	return 0;
 }
 
 struct dax_device *inventory_find(struct inventory *inventory, const char *name)

@@ -90,6 +90,9 @@ int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
 /* Re-reads mode, blocks online and zone of one device, after an action. */
 int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);
 
+/* Whether @device's driver and blocks are still as the last read found them. */
+bool inventory_device_as_read(const struct inventory *inventory, const struct dax_device *device);
+
 struct dax_device *inventory_find(struct inventory *inventory, const char *name);
 
 void inventory_clear(struct inventory *inventory);

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum kernel_log_origin {
@@ -29,3 +30,16 @@ void kernel_log_clear(struct kernel_log *log);
  * neither could be read (an unreadable log is not fatal for the caller).
  */
 int kernel_log_read(const char *sysroot, struct kernel_log *ret_log);
+
+/*
+ * The daemon reads the log once, then only what comes: kernel_log_follow()
+ * opens SYSROOT/dev/kmsg at its end (before the full read, so nothing falls
+ * between the two; a line read twice changes nothing, as the CMR lines
+ * merge and the last TDX line wins) and returns the descriptor or -errno.
+ * kernel_log_read_new() appends the "virt/tdx: " lines of the records that
+ * came since, counting them in *@ret_added; *@ret_lost says the ring
+ * buffer overwrote records before they were read, which only a full read
+ * (the journal) can make up for.
+ */
+int kernel_log_follow(const char *sysroot);
+int kernel_log_read_new(int fd, struct kernel_log *log, size_t *ret_added, bool *ret_lost);

@@ -55,8 +55,13 @@ struct manager {
 	/* Loaded at start and on reload. */
 	struct cmr_info cmrs;
 
-	/* Read anew by every pass: the TDX state changes when KVM initializes it. */
+	/*
+	 * Read anew by every pass: the TDX state changes when KVM initializes
+	 * it. The daemon instead reads the log once and appends what comes
+	 * (kernel_log_follow()), so that no pass reads it again.
+	 */
 	struct kernel_log kernel_log;
+	bool kernel_log_followed;
 	enum tdx_state tdx_state;
 	const char *tdx_basis; /* what showed tdx_state (tdx_state_basis()) */
 	struct inventory inventory;
@@ -81,6 +86,9 @@ void manager_read_cxl(struct manager *manager);
 
 /* A CXL region came or went: the next manager_read_cxl() takes a new context. */
 void manager_cxl_changed(struct manager *manager);
+
+/* Reads the whole kernel log of this boot anew (kmsg, or the journal after a wrap). */
+void manager_read_kernel_log(struct manager *manager);
 
 /* Loads the CMRs under the current configuration. */
 int manager_load_cmrs(struct manager *manager);

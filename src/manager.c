@@ -146,7 +146,8 @@ static void manager_forget_pass(struct manager *m)
 	m->records = NULL;
 	m->record_count = 0;
 	inventory_clear(&m->inventory);
-	kernel_log_clear(&m->kernel_log);
+	if (!m->kernel_log_followed)
+		kernel_log_clear(&m->kernel_log);
 }
 
 struct manager *manager_free(struct manager *m)
@@ -190,7 +191,7 @@ static int load_cmrs(const struct manager *m, const struct config *config,
 	return r;
 }
 
-static void read_kernel_log(struct manager *m)
+void manager_read_kernel_log(struct manager *m)
 {
 	kernel_log_clear(&m->kernel_log);
 	int r = kernel_log_read(m->options.sysroot, &m->kernel_log);
@@ -215,7 +216,7 @@ static int adopt_cmrs(struct manager *m, const struct kernel_log *kernel_log)
 
 int manager_load_cmrs(struct manager *m)
 {
-	read_kernel_log(m);
+	manager_read_kernel_log(m);
 	return adopt_cmrs(m, &m->kernel_log);
 }
 
@@ -234,7 +235,7 @@ int manager_reload(struct manager *m)
 		config_clear(&config);
 		return r;
 	}
-	read_kernel_log(m);
+	manager_read_kernel_log(m);
 	r = load_cmrs(m, &config, &m->kernel_log, &cmrs);
 	if (r < 0) {
 		config_clear(&config);
@@ -596,7 +597,8 @@ static int manager_read(struct manager *m)
 {
 	manager_forget_pass(m);
 	load_state(m);
-	read_kernel_log(m);
+	if (!m->kernel_log_followed)
+		manager_read_kernel_log(m);
 	return manager_read_devices(m);
 }
 

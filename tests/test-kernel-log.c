@@ -73,6 +73,41 @@ static void test_wrapped_fixture(void **state)
 	kernel_log_clear(&log);
 }
 
+/*
+ * The daemon's follower: what was there at the start is left to the full
+ * read; only records that come after it are appended, and only TDX lines.
+ */
+static void test_follow(void **state)
+{
+	struct kernel_log log = {0};
+	size_t added = 99;
+	bool lost = true;
+
+	test_put_file(root, "dev/kmsg", "6,0,0,-;virt/tdx: BIOS enabled: private KeyID range\n");
+	int fd = kernel_log_follow(root);
+	assert_true(fd >= 0);
+	assert_int_equal(kernel_log_read(root, &log), 0);
+	assert_int_equal(log.count, 1);
+
+	assert_int_equal(kernel_log_read_new(fd, &log, &added, &lost), 0);
+	assert_int_equal(added, 0);
+	assert_false(lost);
+
+	_cleanup_free_ char *path = test_path(root, "dev/kmsg");
+	FILE *f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("4,1,10,-;kvm: unrelated\n6,2,11,-;virt/tdx: module initialized\n", f);
+	fclose(f);
+	assert_int_equal(kernel_log_read_new(fd, &log, &added, &lost), 0);
+	assert_int_equal(added, 1);
+	assert_int_equal(log.count, 2);
+	assert_string_equal(log.lines[1], "virt/tdx: module initialized");
+	assert_int_equal(kernel_log_read_new(fd, &log, &added, &lost), 0);
+	assert_int_equal(added, 0);
+	close(fd);
+	kernel_log_clear(&log);
+}
+
 static void test_missing(void **state)
 {
 	struct kernel_log log = {0};
@@ -88,6 +123,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lines),
 	    cmocka_unit_test(test_wrapped_fixture),
+	    cmocka_unit_test(test_follow),
 	    cmocka_unit_test(test_missing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

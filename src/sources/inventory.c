@@ -340,6 +340,20 @@ int inventory_refresh_device(const struct inventory *inventory, struct dax_devic
 	return r;
 }
 
+bool inventory_device_as_read(const struct inventory *inventory, const struct dax_device *device)
+{
+	/*
+	 * libdaxctl keeps what it read of the kmem binding; the driver link
+	 * it reads anew, and kmem adding or removing memory shows in the
+	 * blocks, which are read anew too.
+	 */
+	struct dax_device now = *device;
+	if (inventory_refresh_device(inventory, &now) < 0)
+		return false;
+	return now.mode == device->mode && now.blocks_present == device->blocks_present &&
+	       now.blocks_online == device->blocks_online && now.zone == device->zone;
+}
+
 static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 		       struct dax_device *device)
 {

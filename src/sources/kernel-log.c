@@ -74,26 +74,22 @@ static int kernel_log_add_record(struct kernel_log *log, const char *record, siz
 }
 
 /*
- * Reads every record /dev/kmsg still holds. On the real device each read()
- * returns one record, -EPIPE when the ring buffer overwrote the next one and
- * -EAGAIN at the end (O_NONBLOCK); a fixture file returns many lines per
- * read() and then 0. Both are handled by splitting on newlines.
+ * Reads the records @fd holds from its position on. On the real device each
+ * read() returns one record, -EPIPE when the ring buffer overwrote the next
+ * one (*@ret_lost is set; reading goes on from the oldest kept) and -EAGAIN
+ * at the end (O_NONBLOCK); a fixture file returns many lines per read() and
+ * then 0. Both are handled by splitting on newlines.
  */
-static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, long long *first_seq)
+static int kmsg_drain(int fd, struct kernel_log *log, long long *first_seq, bool *ret_lost)
 {
-	_cleanup_free_ char *path = path_join_root(sysroot, "/dev/kmsg");
-	if (!path)
-		return -ENOMEM;
-
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-
 	char buffer[16384];
 	size_t used = 0;
+
 	for (;;) {
 		ssize_t n = read(fd, buffer + used, sizeof(buffer) - used - 1);
 		if (n < 0) {
+			if (errno == EPIPE)
+				*ret_lost = true;
 			if (errno == EINTR || errno == EPIPE)
 				continue;
 			if (errno == EAGAIN)
@@ -122,6 +118,26 @@ static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, lon
 	if (used > 0)
 		return kernel_log_add_record(log, buffer, used, first_seq);
 	return 0;
+}
+
+static int kmsg_open(const char *sysroot)
+{
+	_cleanup_free_ char *path = path_join_root(sysroot, "/dev/kmsg");
+	if (!path)
+		return -ENOMEM;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Every record /dev/kmsg still holds. */
+static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, long long *first_seq)
+{
+	bool lost = false;
+
+	_cleanup_close_ int fd = kmsg_open(sysroot);
+	if (fd < 0)
+		return fd;
+	return kmsg_drain(fd, log, first_seq, &lost);
 }
 
 static int kernel_log_read_journal(struct kernel_log *log)
@@ -197,4 +213,28 @@ int kernel_log_read(const char *sysroot, struct kernel_log *ret_log)
 	log.origin = KERNEL_LOG_KMSG;
 	*ret_log = log;
 	return 0;
+}
+
+int kernel_log_follow(const char *sysroot)
+{
+	int fd = kmsg_open(sysroot);
+	if (fd < 0)
+		return fd;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int kernel_log_read_new(int fd, struct kernel_log *log, size_t *ret_added, bool *ret_lost)
+{
+	size_t before = log->count;
+	long long first_seq = 0; /* not asked for */
+
+	*ret_lost = false;
+	int r = kmsg_drain(fd, log, &first_seq, ret_lost);
+	*ret_added = log->count - before;
+	return r;
 }

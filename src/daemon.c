@@ -199,7 +199,7 @@ static void daemon_pass(struct daemon *d)
 	if (r < 0)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	/* one line per pass: what tdxmemd-bench(1)'s counting relies on */
+	/* one line per pass: bench/guest.sh counts and times these */
 	log_debug("Pass for %s: %zu device(s) read, %zu recorded, %.1f ms.",
 		  d->pending_all ? "every device" : d->pending.names[0],
 		  d->manager->inventory.count, d->manager->record_count,

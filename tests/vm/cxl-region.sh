@@ -14,7 +14,8 @@
 #                     memdev's host bridge)
 #   -e ENDPOINT_DECODER  (default: the memdev's first unused decoder)
 #   -t TIMEOUT_S      wait for the dax device at most this long (default 20)
-# Prints one line: region=regionN dax=daxN.M start=0x... size=0x...
+# Prints one line: region=regionN dax=daxN.M start=0x... size=0x... (and
+# root, endpoint, memdev, committed_us: the realtime clock at the commit)
 #
 # Why sysfs: ndctl 76.1's `cxl create-region -t ram` prints "not supported
 # yet" and exits 0.  This is the sequence its v77+ successor drives
@@ -140,6 +141,7 @@ put "$D/$EPD/mode" ram
 put "$D/$EPD/dpa_size" "$SIZE"
 put "$D/$R/target0" "$EPD"
 put "$D/$R/commit" 1
+committed_us=${EPOCHREALTIME//[!0-9]/}
 put /sys/bus/cxl/drivers/cxl_region/bind "$R"
 
 # dax_cxl registers daxN.M under regionN/dax_regionN within tens of ms
@@ -155,4 +157,4 @@ while ((SECONDS < deadline)); do
 done
 [[ -n $dax ]] || die "$R committed but no dax device after ${TIMEOUT}s"
 
-echo "region=$R dax=$dax start=$(cat "$D/$R/resource") size=$(cat "$D/$R/size") root=$ROOT endpoint=$EPD memdev=$MEM"
+echo "region=$R dax=$dax start=$(cat "$D/$R/resource") size=$(cat "$D/$R/size") root=$ROOT endpoint=$EPD memdev=$MEM committed_us=$committed_us"

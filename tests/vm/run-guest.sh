@@ -9,7 +9,7 @@
 #                          $TDXMEMD_BUILD_DIR; unset: no tdxmemd)
 #   -c, --cxl SIZE         add a CXL type-3 RAM device of SIZE (QEMU size,
 #                          e.g. 512M, 4G) on its own host bridge and its own
-#                          fixed memory window; give it twice for two devices
+#                          fixed memory window; up to four devices
 #   -H, --hb-decoders      give each CXL host bridge HDM decoders (pxb-cxl
 #                          hdm_for_passthrough=on): without them the kernel
 #                          uses one passthrough decoder per host bridge,
@@ -84,7 +84,7 @@ done
 (($# == 1)) || usage
 SCENARIO=$1
 [[ -r $SCENARIO ]] || die "no scenario script $SCENARIO"
-((${#CXL[@]} <= 2)) || die "at most two CXL devices"
+((${#CXL[@]} <= 4)) || die "at most four CXL devices"
 
 LEG_ENV=$CACHE/leg-$LEG.env
 [[ -r $LEG_ENV ]] || die "run setup.sh $LEG first ($LEG_ENV missing)"

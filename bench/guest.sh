@@ -1,0 +1,251 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# bench/guest.sh - the guest part of tdxmemd's benchmark; bench/run.sh boots
+# the bed's guest once with it (vm-cxl: 4G 1G 1G 1G, host bridge decoders).
+# It only measures: every figure goes to $OUT/samples.txt, one line each,
+#   GROUP CASE TOOL N MICROSECONDS [ok|bad]
+# and bench/report.py on the host turns them into medians and ratios.
+# Each measurement verifies the state it promised (driver, blocks online);
+# a "bad" line is one that did not get there.
+#
+#   blocks   online/devdax  floor|daxctl|tdxmemd  4|16|32   one device's turn
+#   idle     base|procs500|procs2000|wrapped  daxctl-list|tdxmemd-once  0
+#   scan     procs0|procs2000  tdxmemd  32   online from devdax: holders read
+#   pass     base|procs2000|wrapped  service  0   the service's own pass time
+#   latency  single|burst8  service  0   region commit to its journal record
+#   rest     wakeups60s|rss_kib  service  0
+# shellcheck source=tests/vm/guest/lib.sh
+. /usr/local/lib/tdxmemd-vm/lib.sh
+REPS=$(cat "$FILES/reps" 2>/dev/null || echo 5)
+S=$OUT/samples.txt
+BUS=/sys/bus/dax
+CONF_ONLINE=/run/bench/online.conf
+CONF_DEVDAX=/run/bench/devdax.conf
+tdxmemd_service_off
+settle
+: >"$S"
+
+now() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+sample() { echo "$*" >>"$S"; }
+
+# Nobody pays for loading kmem: it is loaded before the first turn.
+modprobe kmem
+mkdir -p /run/bench
+printf '[Policy]\nWhenTdxDisabled=online\n' >"$CONF_ONLINE"
+printf '[Policy]\nWhenTdxDisabled=devdax\n' >"$CONF_DEVDAX"
+
+# is_state DEV online|devdax: the state a turn promised, whole.
+is_state() {
+	local n
+	n=$(dax_blocks "$1" | wc -l)
+	if [[ $2 == online ]]; then
+		[[ $(dax_driver "$1") == kmem ]] && ((n > 0)) && (($(blocks_online "$1") == n))
+	else
+		[[ $(dax_driver "$1") == device_dax ]] && ((n == 0))
+	fi
+}
+
+# The floor: what any tool must do, by hand. Bind kmem (it adds the
+# memory), then one write per block; back: one write per block, unbind.
+floor_online() {
+	local b
+	echo "$1" >"$BUS/drivers/device_dax/unbind"
+	echo "$1" >"$BUS/drivers/kmem/bind"
+	for b in $(dax_blocks "$1"); do echo online_movable >"$MEMSYS/$b/state"; done
+}
+floor_devdax() {
+	local b
+	for b in $(dax_blocks "$1"); do echo offline >"$MEMSYS/$b/state"; done
+	echo "$1" >"$BUS/drivers/kmem/unbind"
+	echo "$1" >"$BUS/drivers/device_dax/bind"
+}
+daxctl_online() { daxctl reconfigure-device -m system-ram "$1" >/dev/null 2>>"$OUT/bench.err"; }
+daxctl_devdax() { daxctl reconfigure-device -f -m devdax "$1" >/dev/null 2>>"$OUT/bench.err"; }
+tdxmemd_online() { tdxmemd --once --config "$CONF_ONLINE" --device "$1" >/dev/null 2>>"$OUT/bench.err"; }
+tdxmemd_devdax() { tdxmemd --once --config "$CONF_DEVDAX" --device "$1" >/dev/null 2>>"$OUT/bench.err"; }
+
+# turn GROUP CASE TOOL N DEV online|devdax: one timed change, then its
+# check; GROUP "-" only makes the change (setting up the next sample).
+turn() {
+	local t0 t1 ok=ok
+	t0=$(now)
+	"${3}_${6}" "$5" || ok=bad
+	t1=$(now)
+	is_state "$5" "$6" || ok=bad
+	[[ $1 == - ]] || sample "$1" "$2" "$3" "$4" $((t1 - t0)) "$ok"
+	settle
+}
+
+# whole_blocks DEV: how many blocks the (block-aligned) device holds.
+whole_blocks() {
+	echo $(($(cat "$BUS/devices/$1/size") / 0x$(cat "$MEMSYS/block_size_bytes")))
+}
+
+# A device of SIZE from region 0's 4 GiB; daxctl create-device gives it
+# device_dax.
+cxl_region 0
+settle
+dev=$DAX
+for size in 512M 2G 4G; do
+	dax_destroy "$dev"
+	dev=$(dax_create 0 "$size")
+	settle
+	n=$(whole_blocks "$dev")
+	say "blocks: $dev, $size, $n blocks"
+	tools=(floor daxctl tdxmemd)
+	for ((r = 0; r < REPS; r++)); do
+		# Pairs in turn order rotated per repetition: no tool always first.
+		for ((k = 0; k < 3; k++)); do
+			tool=${tools[(k + r) % 3]}
+			turn blocks online "$tool" "$n" "$dev" online
+			turn blocks devdax "$tool" "$n" "$dev" devdax
+		done
+	done
+done
+BIG=$dev
+
+# Nothing to do: every device as decided (the 32-block one online).
+turn - - tdxmemd 32 "$BIG" online
+idle() {
+	local r t0 t1
+	for ((r = 0; r < REPS * 2; r++)); do
+		t0=$(now)
+		daxctl list >/dev/null
+		t1=$(now)
+		sample idle "$1" daxctl-list 0 $((t1 - t0)) ok
+		t0=$(now)
+		tdxmemd --once --config "$CONF_ONLINE" >/dev/null 2>>"$OUT/bench.err"
+		t1=$(now)
+		sample idle "$1" tdxmemd-once 0 $((t1 - t0)) ok
+	done
+}
+
+# The service's pass, as it times it itself (tdxmemd --verbose: "Pass for
+# ...: ... ms."), for a change uevent of a device it has nothing to do for.
+mkdir -p /run/systemd/system/tdxmemd.service.d
+printf '[Service]\nExecStart=\nExecStart=%s --verbose\n' "$(command -v tdxmemd)" \
+	>/run/systemd/system/tdxmemd.service.d/bench.conf
+systemctl unmask --runtime tdxmemd.service >/dev/null
+systemctl daemon-reload
+SERVICE_START=$(now)
+service_on() {
+	systemctl start tdxmemd.service
+	sleep 1
+}
+service_off() { systemctl stop tdxmemd.service; }
+passes() {
+	journalctl -u tdxmemd.service -o cat --since "@$((SERVICE_START / 1000000 - 1))" |
+		grep -c '^Pass for ' || true
+}
+pass_times() {
+	local r w before
+	for ((r = 0; r < REPS * 2; r++)); do
+		before=$(passes)
+		udevadm trigger -c change "$BUS/devices/$BIG"
+		for ((w = 0; w < 100; w++)); do
+			(($(passes) > before)) && break
+			sleep 0.1
+		done
+		journalctl -u tdxmemd.service -o cat | grep '^Pass for ' | tail -1 |
+			sed -n "s/.* \([0-9.]*\) ms\.$/pass $1 service 0 \1 ok/p" >>"$S"
+	done
+}
+
+processes() { find /proc -maxdepth 1 -name '[0-9]*' | wc -l; }
+spawn() {
+	local i
+	for ((i = 0; i < $1; i++)); do sleep 100000 & done
+	say "processes: $(processes)"
+}
+
+# Leaving devdax is where holders are read: a 32-block online (by --once:
+# the service must not be running, or it would decide too).
+scan() {
+	local r
+	for ((r = 0; r < REPS; r++)); do
+		turn - - tdxmemd 32 "$BIG" devdax
+		turn scan "$1" tdxmemd 32 "$BIG" online
+	done
+}
+
+idle base
+scan procs0
+spawn 500
+idle procs500
+spawn 1500
+fact procs_total "$(processes)"
+idle procs2000
+scan procs2000
+service_on
+pass_times procs2000
+mapfile -t spawned < <(jobs -p)
+kill "${spawned[@]}" 2>/dev/null || true
+wait 2>/dev/null || true
+pass_times base
+
+# A wrapped kernel log: 100,000 lines through /dev/kmsg (unthrottled for
+# this), far more than the ring holds; the journal keeps them all.
+echo on >/proc/sys/kernel/printk_devkmsg
+perl -e 'open(my $k, ">", "/dev/kmsg") or die; syswrite($k, "bench: filler line $_\n") for 1..100000'
+fact kmsg_first_record "$(timeout 2 dd if=/dev/kmsg bs=8192 count=1 iflag=nonblock 2>/dev/null | head -c 40 | tr -d '\n' || true)"
+for ((w = 0; w < 600; w++)); do
+	journalctl -k -o cat -n 1 | grep -q 'filler line 100000$' && break
+	sleep 1
+done
+fact journal_kernel_lines "$(journalctl -k -o cat | wc -l)"
+idle wrapped
+pass_times wrapped
+
+# Latency: commit of a region (cxl-region's committed_us) to its record.
+latency() {
+	local line dax c t
+	while read -r line; do
+		dax=$(sed -n 's/.* dax=\([^ ]*\) .*/\1/p' <<<"$line")
+		c=$(sed -n 's/.*committed_us=\([0-9]*\).*/\1/p' <<<"$line")
+		t=""
+		for ((w = 0; w < 300; w++)); do
+			t=$(journalctl -t tdxmemd -o json TDXMEMD_DEVICE="$dax" |
+				sed -n 's/.*"__REALTIME_TIMESTAMP":"\([0-9]*\)".*/\1/p' | head -1)
+			[[ -z $t ]] || break
+			sleep 0.2
+		done
+		if [[ -n $t ]]; then
+			sample latency "$1" service 0 $((t - c)) ok
+		else
+			sample latency "$1" service 0 0 bad
+		fi
+	done <"$2"
+}
+p0=$(passes)
+r0=$(count_records)
+for ((k = 0; k < 4; k++)); do
+	cxl-region -s 256M serial:$((0x1234 + 1)) >>/tmp/single.txt
+	wait_records $((r0 + k + 1)) 60 records_single
+	quiet 1
+done
+latency single /tmp/single.txt
+fact passes_single $(($(passes) - p0))
+fact records_single_new $(($(count_records) - r0))
+p0=$(passes)
+r0=$(count_records)
+for i in 2 3; do
+	(for ((k = 0; k < 4; k++)); do cxl-region -s 256M serial:$((0x1234 + i)); done >"/tmp/burst$i.txt") &
+done
+wait
+wait_records $((r0 + 8)) 120 records_burst
+quiet 2
+cat /tmp/burst2.txt /tmp/burst3.txt >/tmp/burst.txt
+latency burst8 /tmp/burst.txt
+fact passes_burst $(($(passes) - p0))
+fact records_burst_new $(($(count_records) - r0))
+
+# At rest: context switches in 60 s (the watchdog wakes it every 5 min).
+pid=$(systemctl show -p MainPID --value tdxmemd.service)
+ctx() { awk '/ctxt_switches/ {n += $2} END {print n}' "/proc/$pid/status"; }
+c0=$(ctx)
+sleep 60
+sample rest wakeups60s service 0 $(($(ctx) - c0)) ok
+sample rest rss_kib service 0 "$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")" ok
+fact kernel_release "$(uname -r)"
+say "bench done: $(wc -l <"$S") samples"

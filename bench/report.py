@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""report.py - medians, ranges and ratios of one bench run, and its plot.
+
+Usage: report.py OUT_DIR [PNG]
+OUT_DIR is the guest's out/ directory (samples.txt, facts); the plot of
+time against blocks for the three tools goes to PNG (default
+OUT_DIR/bench.png), drawn by gnuplot when it is installed.
+
+Ratios pair samples of the same repetition (the guest runs the tools of
+one repetition back to back), then take the median of the per-pair ratios:
+the machines are shared and noisy, and a pair sees the same noise.
+"""
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+
+def load(out):
+    samples = defaultdict(list)  # (group, case, tool, n) -> [ms], in run order
+    bad = 0
+    with open(os.path.join(out, "samples.txt")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) != 6:
+                continue
+            group, case, tool, n, value, ok = parts
+            if ok != "ok":
+                bad += 1
+                print(f"  NOT REACHED: {line.strip()}")
+                continue
+            # microseconds, except the service's own pass time (ms) and the
+            # rest figures (counts)
+            v = float(value)
+            if group not in ("pass", "rest"):
+                v /= 1000.0
+            samples[(group, case, tool, int(n))].append(v)
+    facts = {}
+    path = os.path.join(out, "facts")
+    if os.path.exists(path):
+        for line in open(path):
+            k, _, v = line.rstrip("\n").partition("=")
+            facts[k] = v
+    return samples, facts, bad
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def span(xs):
+    return f"{min(xs):.0f}-{max(xs):.0f}" if xs else "-"
+
+
+def pair_ratio(a, b):
+    pairs = [x / y for x, y in zip(a, b) if y > 0]
+    return med(pairs), len(pairs)
+
+
+def verdict(ok):
+    return "meets" if ok else "MISSES"
+
+
+def main():
+    out = sys.argv[1]
+    png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(out, "bench.png")
+    s, facts, bad = load(out)
+    print(f"kernel {facts.get('kernel_release', '?')}; "
+          f"{facts.get('procs_total', '?')} processes at most; "
+          f"journal kernel lines {facts.get('journal_kernel_lines', '?')}")
+
+    print("\nblocks: ms, median (min-max); ratios are medians of per-repetition pairs")
+    print(f"{'case':7} {'blocks':>6} {'floor':>14} {'daxctl':>14} {'tdxmemd':>14}"
+          f" {'tdxmemd/daxctl':>15} {'tdxmemd/floor':>14}")
+    plot = defaultdict(dict)
+    worst = 0.0
+    for case in ("online", "devdax"):
+        for n in (4, 16, 32):
+            f, d, t = (s[("blocks", case, tool, n)] for tool in ("floor", "daxctl", "tdxmemd"))
+            if not t:
+                continue
+            rd, _ = pair_ratio(t, d)
+            rf, _ = pair_ratio(t, f)
+            worst = max(worst, rd)
+            cells = [f"{med(x):6.0f} ({span(x)})" for x in (f, d, t)]
+            print(f"{case:7} {n:6} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14}"
+                  f" {rd:15.2f} {rf:14.2f}")
+            for tool, x in (("floor", f), ("daxctl", d), ("tdxmemd", t)):
+                plot[(case, tool)][n] = med(x)
+    print(f"  target tdxmemd/daxctl <= 1.0 everywhere: worst {worst:.2f}, {verdict(worst <= 1.0)}")
+
+    print("\nidle pass (nothing to do): ms, median (min-max)")
+    base = None
+    for case in ("base", "procs500", "procs2000", "wrapped"):
+        d, t = s[("idle", case, "daxctl-list", 0)], s[("idle", case, "tdxmemd-once", 0)]
+        if not t:
+            continue
+        r, _ = pair_ratio(t, d)
+        if case == "base":
+            base = t
+        grow = med(t) / med(base) if base else float("nan")
+        print(f"  {case:10} daxctl list {med(d):6.1f} ({span(d)})  tdxmemd --once {med(t):6.1f}"
+              f" ({span(t)})  tdxmemd/daxctl-list {r:.2f}  vs base {grow:.2f}")
+        if case == "base":
+            print(f"    target <= 1.5x daxctl list: {verdict(r <= 1.5)}")
+
+    print("\nthe service's pass (its own timing, ms), for a device with nothing to do")
+    pb = s[("pass", "base", "service", 0)]
+    for case in ("base", "procs2000", "wrapped"):
+        p = s[("pass", case, "service", 0)]
+        if not p:
+            continue
+        grow = med(p) / med(pb) if pb else float("nan")
+        note = "" if case == "base" else f"  vs base {grow:.2f}, target <= 1.2: {verdict(grow <= 1.2)}"
+        print(f"  {case:10} {med(p):6.2f} ({min(p):.2f}-{max(p):.2f}){note}")
+
+    s0, s2 = s[("scan", "procs0", "tdxmemd", 32)], s[("scan", "procs2000", "tdxmemd", 32)]
+    if s0 and s2:
+        print(f"\nleaving devdax (holders read), 32 blocks: {med(s0):.0f} ms with the boot's"
+              f" processes, {med(s2):.0f} ms with 2,000 more: {med(s2) / med(s0):.2f}x,"
+              f" {(med(s2) - med(s0)) / 2000 * 1000:.1f} us per process")
+
+    print("\nservice: region commit to its record, ms")
+    for case in ("single", "burst8"):
+        l = s[("latency", case, "service", 0)]
+        if l:
+            extra = f", target median <= 250: {verdict(med(l) <= 250)}" if case == "single" else ""
+            print(f"  {case:7} median {med(l):.0f} ({span(l)}), {len(l)} regions{extra}")
+    for case in ("single", "burst"):
+        p, r = facts.get(f"passes_{case}"), facts.get(f"records_{case}_new")
+        if p is not None:
+            print(f"  {case:7} passes {p} for {r} records"
+                  f" (target one per decision: {verdict(p == r)})")
+
+    w, rss = s[("rest", "wakeups60s", "service", 0)], s[("rest", "rss_kib", "service", 0)]
+    if w and rss:
+        print(f"\nat rest: {w[0]:.0f} context switches in 60 s, RSS {rss[0] / 1024:.1f} MiB"
+              f" (targets 0 and <= 5 MiB: {verdict(w[0] == 0 and rss[0] <= 5 * 1024)})")
+    if bad:
+        print(f"\n{bad} measurement(s) did not reach the state they promised")
+
+    write_plot(plot, out, png)
+    return 1 if bad else 0
+
+
+def write_plot(plot, out, png):
+    data = os.path.join(out, "bench-plot.dat")
+    with open(data, "w") as f:
+        f.write("# blocks " + " ".join(f"{c}-{t}" for c in ("online", "devdax")
+                                       for t in ("floor", "daxctl", "tdxmemd")) + "\n")
+        for n in (4, 16, 32):
+            f.write(str(n) + " " + " ".join(
+                f"{plot[(c, t)].get(n, float('nan')):.1f}" for c in ("online", "devdax")
+                for t in ("floor", "daxctl", "tdxmemd")) + "\n")
+    if not shutil.which("gnuplot"):
+        print(f"\nno gnuplot: plot data in {data} only")
+        return
+    columns = [(c, t) for c in ("online", "devdax") for t in ("floor", "daxctl", "tdxmemd")]
+    plots = ", ".join(
+        f"'{data}' using 1:{i + 2} with linespoints title '{t} {c}'"
+        for i, (c, t) in enumerate(columns))
+    script = (f"set terminal pngcairo size 800,500; set output '{png}';"
+              "set xlabel 'memory blocks (128 MiB)'; set ylabel 'ms (median)';"
+              "set key top left; set grid; set xtics (4, 16, 32);"
+              f"plot {plots}")
+    subprocess.run(["gnuplot", "-e", script], check=True)
+    print(f"\nplot: {png}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

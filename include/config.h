@@ -38,6 +38,7 @@ struct config {
 	enum when_tdx_disabled when_tdx_disabled;
 	char **exclude; /* device names, CXL region names or memdev serials */
 	size_t exclude_count;
+	size_t exclude_allocated;
 	bool take_over_auto_online; /* daemon: set auto_online_blocks to offline */
 	char *metrics_textfile;	    /* [Metrics] TextfilePath=: node_exporter file, or NULL */
 };

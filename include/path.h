@@ -13,10 +13,16 @@
 char *path_join_root(const char *sysroot, const char *path);
 
 /*
- * Reads a whole file (at most @max bytes; more is -EFBIG) into a
- * NUL-terminated buffer. Returns 0 and sets *ret_data and *ret_size, or -errno.
+ * Reads a whole regular file (at most @max bytes; more is -EFBIG) into a
+ * NUL-terminated buffer, never blocking in open(): a directory is -EISDIR,
+ * a FIFO, socket or device -EMEDIUMTYPE. Returns 0 and sets *ret_data and
+ * *ret_size, or -errno.
  */
 int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size);
+
+/* A read_full_file() error as words, naming the limit for -EFBIG. */
+#define READ_ERROR_MAX 64
+const char *read_error_string(int error, size_t max, char buf[static READ_ERROR_MAX]);
 
 /* Reads SYSROOT/@path and strips one trailing newline. */
 int read_root_file(const char *sysroot, const char *path, size_t max, char **ret_data);

@@ -43,9 +43,11 @@ void state_clear(struct state *state);
 /*
  * Reads @path: one "DEVICE DECISION REASON OUTCOME USEC" line per device,
  * and one "@counters RECORDS ROLLBACKS FAILURES" line.
- * A missing file is an empty state. Lines that do not parse are skipped and
+ * A missing file is an empty state; one that is no regular file, or larger
+ * than STATE_FILE_MAX, is an error (read_full_file()). Lines that do not parse are skipped and
  * counted in *ret_bad_lines (the state is rebuilt as devices are decided).
  */
+#define STATE_FILE_MAX (4u << 20)
 int state_load(const char *path, struct state *ret_state, unsigned *ret_bad_lines);
 
 /* Writes @path atomically (temporary file, then rename). */

@@ -65,26 +65,38 @@ static int manager_lock_for_pass(struct manager *m)
 	return m->options.dry_run ? 0 : manager_lock(m);
 }
 
-/* Only ever a hint for records and status: device state is read from sysfs. */
-static void load_state(struct manager *m)
+/*
+ * Only ever a hint for records and status: device state is read from sysfs.
+ * But something there that is no regular file (a directory, a FIFO) is
+ * nobody's state file: the pass stops, rather than record everything anew.
+ */
+static int load_state(struct manager *m)
 {
 	unsigned bad_lines = 0;
+	char why[READ_ERROR_MAX];
 
 	state_clear(&m->state);
 	int r = state_load(TDXMEMD_STATE_PATH, &m->state, &bad_lines);
+	if (r == -EISDIR || r == -EMEDIUMTYPE || r == -EFBIG)
+		return log_error_errno(r, "%s: cannot read: %s", TDXMEMD_STATE_PATH,
+				       read_error_string(r, STATE_FILE_MAX, why));
 	if (r < 0)
 		log_warning("Cannot read %s (%s): every device counts as new.", TDXMEMD_STATE_PATH,
 			    strerror(-r));
 	if (bad_lines > 0)
 		log_warning("%s: ignored %u line(s) that do not parse.", TDXMEMD_STATE_PATH,
 			    bad_lines);
+	return 0;
 }
 
 void manager_forget_device(struct manager *m, const char *name)
 {
 	if (manager_lock(m) < 0)
 		return;
-	load_state(m);
+	if (load_state(m) < 0) {
+		manager_unlock(m);
+		return;
+	}
 	state_forget(&m->state, name);
 	int r = state_save(TDXMEMD_STATE_PATH, &m->state);
 	if (r < 0)
@@ -100,7 +112,10 @@ static void retry_failed(struct manager *m)
 {
 	if (manager_lock(m) < 0)
 		return;
-	load_state(m);
+	if (load_state(m) < 0) {
+		manager_unlock(m);
+		return;
+	}
 	for (size_t i = m->state.count; i-- > 0;)
 		if (m->state.entries[i].outcome == OUTCOME_ROLLED_BACK ||
 		    m->state.entries[i].outcome == OUTCOME_FAILED)
@@ -596,7 +611,9 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 static int manager_read(struct manager *m)
 {
 	manager_forget_pass(m);
-	load_state(m);
+	int r = load_state(m);
+	if (r < 0)
+		return r;
 	if (!m->kernel_log_followed)
 		manager_read_kernel_log(m);
 	return manager_read_devices(m);

@@ -17,7 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -687,8 +689,34 @@ static void test_read_full_file_procfs(void **state)
 	assert_non_null(strstr(data, "Name:"));
 	free(data);
 
-	/* A file without EOF ends at max. */
-	assert_int_equal(read_full_file("/dev/zero", 100000, &data, &size), -EFBIG);
+	/* A device, even one that never ends, is no file to read. */
+	assert_int_equal(read_full_file("/dev/zero", 100000, &data, &size), -EMEDIUMTYPE);
+}
+
+/* A FIFO, a socket or a directory where a file should be: refused at once, never waited on. */
+static void test_read_full_file_not_regular(void **state)
+{
+	_cleanup_free_ char *dir = test_mkdtemp("notreg");
+	_cleanup_free_ char *fifo = test_path(dir, "fifo");
+	_cleanup_free_ char *sock = test_path(dir, "sock");
+	char *data = NULL, why[READ_ERROR_MAX];
+	size_t size = 0;
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+
+	assert_int_equal(read_full_file(fifo, 1024, &data, &size), -EMEDIUMTYPE);
+	assert_int_equal(read_full_file(sock, 1024, &data, &size), -EMEDIUMTYPE);
+	assert_int_equal(read_full_file(dir, 1024, &data, &size), -EISDIR);
+	assert_string_equal(read_error_string(-EMEDIUMTYPE, 1024, why),
+			    "not a regular file (a FIFO, socket or device)");
+	assert_string_equal(read_error_string(-EFBIG, 1024, why),
+			    "larger than the limit of 1024 bytes");
+	close(fd);
+	assert_int_equal(test_rmtree(dir), 0);
 }
 
 static void test_read_full_file_large(void **state)
@@ -803,6 +831,7 @@ int main(void)
 	    cmocka_unit_test(test_path_join_root),
 	    cmocka_unit_test_setup_teardown(test_read_full_file, setup_tmpdir, teardown_tmpdir),
 	    cmocka_unit_test(test_read_full_file_procfs),
+	    cmocka_unit_test(test_read_full_file_not_regular),
 	    cmocka_unit_test_setup_teardown(test_read_full_file_large, setup_tmpdir,
 					    teardown_tmpdir),
 	    cmocka_unit_test_setup_teardown(test_read_root_file, setup_tmpdir, teardown_tmpdir),

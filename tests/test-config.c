@@ -155,6 +155,14 @@ static const struct good_case good_cases[] = {
      {.metrics_textfile = "/var/lib/prometheus/node-exporter/tdxmemd.prom"}},
     {"TextfilePath= empty resets", "[Metrics]\nTextfilePath=/a.prom\nTextfilePath=\n", {}},
     {"TakeOverAutoOnline=yes", "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=yes\n", {}},
+    /* booleans as systemd.syntax(7) has them, in any case */
+    {"TakeOverAutoOnline=off", "[Policy]\nTakeOverAutoOnline=off\n", {.keep_auto_online = true}},
+    {"TakeOverAutoOnline=FALSE",
+     "[Policy]\nTakeOverAutoOnline=FALSE\n",
+     {.keep_auto_online = true}},
+    {"TakeOverAutoOnline=0", "[Policy]\nTakeOverAutoOnline=0\n", {.keep_auto_online = true}},
+    {"TakeOverAutoOnline=On", "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=On\n", {}},
+    {"TakeOverAutoOnline=1", "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=1\n", {}},
     {"TakeOverAutoOnline= empty resets",
      "[Policy]\nTakeOverAutoOnline=no\nTakeOverAutoOnline=\n",
      {}},
@@ -269,8 +277,8 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-    {"bad TakeOverAutoOnline", "[Policy]\nTakeOverAutoOnline=true\n", 0, 2,
-     "TakeOverAutoOnline=true: expected \"no\" or \"yes\""},
+    {"bad TakeOverAutoOnline", "[Policy]\nTakeOverAutoOnline=maybe\n", 0, 2,
+     "TakeOverAutoOnline=maybe: expected a boolean (yes, no, true, false, on, off, 1, 0)"},
     {"key outside any section", "# c\nState=disabled\n", 0, 2, "State= outside of any section"},
     {"unknown section", "[TDX]\n\n[Tdx]\n", 0, 3,
      "unknown section [Tdx]: expected [TDX], [Policy] or [Metrics]"},

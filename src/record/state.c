@@ -113,26 +113,26 @@ static int parse_line(char *line, struct state *state)
 int state_load(const char *path, struct state *ret_state, unsigned *ret_bad_lines)
 {
 	struct state state = {0};
-	_cleanup_free_ char *line = NULL;
-	size_t size = 0;
+	_cleanup_free_ char *data = NULL;
 	unsigned bad = 0;
 
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (!f) {
-		if (errno != ENOENT)
-			return -errno;
-	} else {
-		while (getline(&line, &size, f) > 0) {
-			line[strcspn(line, "\n")] = '\0';
-			int r = parse_line(line, &state);
-			if (r == -ENOMEM) {
-				state_clear(&state);
-				return r;
-			}
-			if (r < 0)
-				bad++;
+	/* a directory or FIFO there is an error, not an empty state */
+	int r = read_full_file(path, STATE_FILE_MAX, &data, NULL);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	for (char *line = data, *next; line && *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		r = parse_line(line, &state);
+		if (r == -ENOMEM) {
+			state_clear(&state);
+			return r;
 		}
+		if (r < 0)
+			bad++;
 	}
+
 	*ret_state = state;
 	if (ret_bad_lines)
 		*ret_bad_lines = bad;

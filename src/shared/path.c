@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,14 +43,25 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 	if (max > SIZE_MAX / 4)
 		max = SIZE_MAX / 4;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
+	/*
+	 * Non-blocking: opening a FIFO for reading would otherwise wait for a
+	 * writer forever. Every file tdxmemd reads is a regular one (sysfs
+	 * and procfs attributes are too), so anything else is refused.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		int r = -errno;
+		/* a socket cannot be opened at all (ENXIO): say what it is */
+		return r == -ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode) ? -EMEDIUMTYPE
+										   : r;
+	}
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EMEDIUMTYPE;
 
 	/*
 	 * st_size is only a hint: sysfs reports 4096 for every attribute and
@@ -107,6 +119,17 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 	return 0;
 }
 
+const char *read_error_string(int error, size_t max, char buf[static READ_ERROR_MAX])
+{
+	if (error == -EMEDIUMTYPE)
+		return "not a regular file (a FIFO, socket or device)";
+	if (error == -EFBIG) {
+		snprintf(buf, READ_ERROR_MAX, "larger than the limit of %zu bytes", max);
+		return buf;
+	}
+	return strerror(-error);
+}
+
 int read_root_file(const char *sysroot, const char *path, size_t max, char **ret_data)
 {
 	_cleanup_free_ char *full = NULL;
@@ -137,10 +160,24 @@ int write_file_atomic(const char *path, int (*write_content)(FILE *f, const void
 
 	if ((size_t)snprintf(temporary, sizeof(temporary), "%s.new", path) >= sizeof(temporary))
 		return -ENAMETOOLONG;
-	FILE *f = fopen(temporary, "we");
-	if (!f)
+	/* O_NOFOLLOW, O_NONBLOCK and the check: a link or FIFO left there is refused */
+	int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		      0644);
+	if (fd < 0)
 		return -errno;
-	int r = fchmod(fileno(f), 0644) < 0 ? -errno : 0;
+	struct stat st;
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EMEDIUMTYPE;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	r = fchmod(fileno(f), 0644) < 0 ? -errno : 0;
 	if (r == 0)
 		r = write_content(f, userdata);
 	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) < 0))

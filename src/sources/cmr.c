@@ -409,7 +409,9 @@ static int cmr_load_path(const char *path, enum cmr_source source, struct cmr_in
 
 	r = read_full_file(path, CMR_FILE_MAX, &data, &size);
 	if (r < 0) {
-		parse_error_set(ret_error, path, 0, "cannot read: %s", strerror(-r));
+		char why[READ_ERROR_MAX];
+		parse_error_set(ret_error, path, 0, "cannot read: %s",
+				read_error_string(r, CMR_FILE_MAX, why));
 		return r;
 	}
 

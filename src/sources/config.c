@@ -92,6 +92,7 @@ static void exclude_free(struct config *config)
 	free(config->exclude);
 	config->exclude = NULL;
 	config->exclude_count = 0;
+	config->exclude_allocated = 0;
 }
 
 void config_clear(struct config *config)
@@ -112,7 +113,7 @@ static int config_copy(struct config *ret, const struct config *src)
 	copy = *src;
 	copy.cmr_file = copy.cmr_attribute = copy.metrics_textfile = NULL;
 	copy.exclude = NULL;
-	copy.exclude_count = 0;
+	copy.exclude_count = copy.exclude_allocated = 0;
 
 	if (src->cmr_file) {
 		copy.cmr_file = strdup(src->cmr_file);
@@ -133,6 +134,7 @@ static int config_copy(struct config *ret, const struct config *src)
 		copy.exclude = calloc(src->exclude_count, sizeof(char *));
 		if (!copy.exclude)
 			return -ENOMEM;
+		copy.exclude_allocated = src->exclude_count;
 		for (size_t i = 0; i < src->exclude_count; i++) {
 			copy.exclude[i] = strdup(src->exclude[i]);
 			if (!copy.exclude[i])
@@ -299,14 +301,33 @@ static int parse_when_tdx_disabled(struct config *config, const char *key, const
 	return 0;
 }
 
+/* The words systemd.syntax(7) takes for a boolean, in any case. */
+static int parse_boolean(const char *value)
+{
+	static const char *const truthy[] = {"1", "yes", "y", "true", "t", "on"};
+	static const char *const falsy[] = {"0", "no", "n", "false", "f", "off"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(truthy); i++) {
+		if (strcasecmp(value, truthy[i]) == 0)
+			return 1;
+		if (strcasecmp(value, falsy[i]) == 0)
+			return 0;
+	}
+	return -EINVAL;
+}
+
 static int parse_take_over_auto_online(struct config *config, const char *key, const char *value,
 				       const struct location *loc)
 {
-	static const char *const yes_no[] = {"no", "yes"};
-	int i = parse_choice(yes_no, ARRAY_SIZE(yes_no), 1, key, value, loc);
-	if (i < 0)
-		return i;
-	config->take_over_auto_online = i == 1;
+	int b = value[0] == '\0' ? 1 : parse_boolean(value);
+	if (b < 0) {
+		parse_error_set(
+		    loc->error, loc->origin, loc->line,
+		    "%s=%.*s%s: expected a boolean (yes, no, true, false, on, off, 1, 0)", key,
+		    QUOTE_MAX, value, cut(value));
+		return -EINVAL;
+	}
+	config->take_over_auto_online = b == 1;
 	return 0;
 }
 
@@ -343,13 +364,19 @@ static int parse_exclude(struct config *config, const char *key, const char *val
 		name = strndup(word, n);
 		if (!name)
 			goto oom;
-		list = realloc(config->exclude, (config->exclude_count + 1) * sizeof(char *));
-		if (!list) {
-			free(name);
-			goto oom;
+		/* doubling: 100,000 words must not cost a realloc each */
+		if (config->exclude_count == config->exclude_allocated) {
+			size_t grown =
+			    config->exclude_allocated ? 2 * config->exclude_allocated : 16;
+			list = reallocarray(config->exclude, grown, sizeof(char *));
+			if (!list) {
+				free(name);
+				goto oom;
+			}
+			config->exclude = list;
+			config->exclude_allocated = grown;
 		}
-		list[config->exclude_count++] = name;
-		config->exclude = list;
+		config->exclude[config->exclude_count++] = name;
 	}
 	return 0;
 
@@ -465,17 +492,20 @@ static int parse_line(struct config *config, enum section *section, char *line,
 	return -EINVAL;
 }
 
-int config_parse(struct config *config, const char *text, size_t size, const char *origin,
-		 struct parse_error *ret_error)
+/*
+ * Parses @text into @config, which is left half filled on error: callers
+ * parse into a copy (config_parse(), config_load()), and config_load()
+ * takes one copy for the main file and all drop-ins, so that loading grows
+ * linearly with them.
+ */
+static int parse_text(struct config *config, const char *text, size_t size, const char *origin,
+		      struct parse_error *ret_error)
 {
-	_cleanup_(config_clear) struct config copy;
 	_cleanup_free_ char *buf = NULL;
 	enum section section = SECTION_NONE;
 	struct location loc = {.origin = origin, .error = ret_error};
 	char *p, *end;
 	int r;
-
-	config_init(&copy);
 
 	/* Lines are edited in place (trimmed, split at '='): work on a copy. */
 	buf = malloc(size + 1);
@@ -485,12 +515,6 @@ int config_parse(struct config *config, const char *text, size_t size, const cha
 	}
 	memcpy(buf, text, size);
 	buf[size] = '\0';
-
-	r = config_copy(&copy, config);
-	if (r < 0) {
-		parse_error_set(ret_error, origin, 0, "%s", strerror(-r));
-		return r;
-	}
 
 	p = buf;
 	end = buf + size;
@@ -509,13 +533,29 @@ int config_parse(struct config *config, const char *text, size_t size, const cha
 			return -EINVAL;
 		}
 
-		r = parse_line(&copy, &section, p, &loc);
+		r = parse_line(config, &section, p, &loc);
 		if (r < 0)
 			return r;
 
 		p = line_end + 1;
 	}
+	return 0;
+}
 
+int config_parse(struct config *config, const char *text, size_t size, const char *origin,
+		 struct parse_error *ret_error)
+{
+	_cleanup_(config_clear) struct config copy;
+
+	config_init(&copy);
+	int r = config_copy(&copy, config);
+	if (r < 0) {
+		parse_error_set(ret_error, origin, 0, "%s", strerror(-r));
+		return r;
+	}
+	r = parse_text(&copy, text, size, origin, ret_error);
+	if (r < 0)
+		return r;
 	config_clear(config);
 	*config = copy;
 	config_init(&copy); /* ownership moved to *config */
@@ -533,11 +573,13 @@ static int config_parse_file(struct config *config, const char *path, bool missi
 	if (r == -ENOENT && missing_ok)
 		return 0;
 	if (r < 0) {
-		parse_error_set(ret_error, path, 0, "cannot read: %s", strerror(-r));
+		char why[READ_ERROR_MAX];
+		parse_error_set(ret_error, path, 0, "cannot read: %s",
+				read_error_string(r, CONFIG_FILE_MAX, why));
 		return r;
 	}
 
-	return config_parse(config, data, size, path, ret_error);
+	return parse_text(config, data, size, path, ret_error);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -550,6 +592,7 @@ static int list_dropins(const char *dir, struct name_list *ret_list)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	_cleanup_(name_list_clear) struct name_list list = {};
+	size_t allocated = 0;
 	struct dirent *de;
 
 	d = opendir(dir);
@@ -579,8 +622,17 @@ static int list_dropins(const char *dir, struct name_list *ret_list)
 		if (n <= 5 || !streq(de->d_name + n - 5, ".conf"))
 			continue;
 
-		if (name_list_add(&list, de->d_name) < 0)
+		/* names in a directory are unique: no name_list_add() scan */
+		if (list.count + 1 >= allocated) {
+			allocated = allocated ? 2 * allocated : 16;
+			char **names = reallocarray(list.names, allocated, sizeof(char *));
+			if (!names)
+				return -ENOMEM;
+			list.names = names;
+		}
+		if (!(list.names[list.count] = strdup(de->d_name)))
 			return -ENOMEM;
+		list.names[++list.count] = NULL;
 	}
 
 	/* strcmp() order, whatever the locale: the order must not depend on LANG. */

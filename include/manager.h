@@ -87,8 +87,12 @@ void manager_read_cxl(struct manager *manager);
 /* A CXL region came or went: the next manager_read_cxl() takes a new context. */
 void manager_cxl_changed(struct manager *manager);
 
-/* Reads the whole kernel log of this boot anew (kmsg, or the journal after a wrap). */
-void manager_read_kernel_log(struct manager *manager);
+/*
+ * Reads the whole kernel log of this boot anew (kmsg, or the journal after a
+ * wrap). An unreadable log only warns; -errno when /dev/kmsg is a FIFO or a
+ * directory (under --sysroot).
+ */
+int manager_read_kernel_log(struct manager *manager);
 
 /* Loads the CMRs under the current configuration. */
 int manager_load_cmrs(struct manager *manager);

@@ -26,6 +26,14 @@ struct tdx_evidence {
 	int log_bios;	     /* "virt/tdx: BIOS enabled: private KeyID range" */
 	int log_initialized; /* last init line says initialized */
 	int log_failed;	     /* last init line says initialization failed */
+	/*
+	 * The first evidence file that is no regular file (a FIFO, socket,
+	 * directory) or too large: nobody's evidence, and an input error
+	 * (read_error_string() gives the words). NULL when there is none.
+	 */
+	const char *bad_file; /* "/proc/cpuinfo", under the sysroot */
+	int bad_file_error;
+	size_t bad_file_limit;
 };
 
 /* Pure: the state the evidence shows. */

@@ -301,7 +301,7 @@ static int on_kmsg(sd_event_source *source, int fd, uint32_t revents, void *user
 		/* records overwritten before they were read: the journal kept them */
 		log_debug("Kernel log records lost (%s): reading the log anew.",
 			  r < 0 ? strerror(-r) : "ring buffer overwrote them");
-		manager_read_kernel_log(d->manager);
+		(void)manager_read_kernel_log(d->manager);
 	}
 	if (added > 0 || lost || r < 0) {
 		log_debug("New virt/tdx kernel messages: deciding again.");

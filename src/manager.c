@@ -206,14 +206,22 @@ static int load_cmrs(const struct manager *m, const struct config *config,
 	return r;
 }
 
-void manager_read_kernel_log(struct manager *m)
+int manager_read_kernel_log(struct manager *m)
 {
 	kernel_log_clear(&m->kernel_log);
 	int r = kernel_log_read(m->options.sysroot, &m->kernel_log);
+	if (r == -EMEDIUMTYPE || r == -EISDIR) {
+		/* not the kernel's: a FIFO or directory put where the device should be */
+		_cleanup_free_ char *path = path_join_root(m->options.sysroot, "/dev/kmsg");
+		char why[READ_ERROR_MAX];
+		return log_error_errno(r, "%s: cannot read: %s", path ? path : "/dev/kmsg",
+				       read_error_string(r, 0, why));
+	}
 	if (r < 0)
 		log_warning("Cannot read the kernel log (%s); TDX log lines and CMRs from it "
 			    "are ignored.",
 			    strerror(-r));
+	return 0;
 }
 
 /* The CMRs under the current configuration, with @kernel_log as the last source. */
@@ -231,7 +239,9 @@ static int adopt_cmrs(struct manager *m, const struct kernel_log *kernel_log)
 
 int manager_load_cmrs(struct manager *m)
 {
-	manager_read_kernel_log(m);
+	int r = manager_read_kernel_log(m);
+	if (r < 0)
+		return r;
 	return adopt_cmrs(m, &m->kernel_log);
 }
 
@@ -250,8 +260,9 @@ int manager_reload(struct manager *m)
 		config_clear(&config);
 		return r;
 	}
-	manager_read_kernel_log(m);
-	r = load_cmrs(m, &config, &m->kernel_log, &cmrs);
+	r = manager_read_kernel_log(m);
+	if (r >= 0)
+		r = load_cmrs(m, &config, &m->kernel_log, &cmrs);
 	if (r < 0) {
 		config_clear(&config);
 		return r;
@@ -279,6 +290,15 @@ static int manager_read_devices(struct manager *m)
 
 		m->tdx_state = tdx_state_read(m->options.sysroot, &m->kernel_log, &evidence);
 		m->tdx_basis = tdx_state_basis(&evidence);
+		if (evidence.bad_file) {
+			_cleanup_free_ char *path =
+			    path_join_root(m->options.sysroot, evidence.bad_file);
+			char why[READ_ERROR_MAX];
+			return log_error_errno(evidence.bad_file_error, "%s: cannot read: %s",
+					       path ? path : evidence.bad_file,
+					       read_error_string(evidence.bad_file_error,
+								 evidence.bad_file_limit, why));
+		}
 	}
 
 	r = inventory_scan(&m->inventory, m->options.sysroot, m->options.devices, &error);
@@ -614,8 +634,8 @@ static int manager_read(struct manager *m)
 	int r = load_state(m);
 	if (r < 0)
 		return r;
-	if (!m->kernel_log_followed)
-		manager_read_kernel_log(m);
+	if (!m->kernel_log_followed && (r = manager_read_kernel_log(m)) < 0)
+		return r;
 	return manager_read_devices(m);
 }
 

@@ -211,5 +211,57 @@ expect_error explain-missing 1 "No dax device dax9.9"
 run explain-dry explain dax0.0 --dry-run
 expect_error explain-dry 1 "--dry-run does not go with explain"
 
+# --- hostile input: a FIFO, a socket or a directory where a file should be
+# exits 1 at once, naming the path (a blocking open of a FIFO would wait
+# for a writer forever)
+# make_node KIND PATH: a fifo, socket or dir at PATH
+make_node() {
+	rm -rf "$2"
+	case $1 in
+	fifo) mkfifo "$2" ;;
+	socket) python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$2" ;;
+	dir) mkdir "$2" ;;
+	esac
+}
+# hostile NAME PATH ARGS...: tdxmemd ARGS must exit 1 within 1 s naming PATH
+hostile() {
+	local name=$1 path=$2 start end rc
+	shift 2
+	start=$(date +%s%N)
+	timeout 10 "$tdxmemd" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	end=$(date +%s%N)
+	if [ "$rc" = 1 ] && grep -qF -- "$path" "$work/$name.err" &&
+		[ $(((end - start) / 1000000)) -lt 1000 ]; then
+		pass "$name: exit 1 in $(((end - start) / 1000000)) ms, \"$(head -1 "$work/$name.err")\""
+	else
+		fail "$name: want exit 1 within 1 s naming $path, got exit $rc after $(((end - start) / 1000000)) ms: $(head -c 300 "$work/$name.err")"
+	fi
+}
+for kind in fifo socket dir; do
+	make_node "$kind" "$work/node"
+	hostile "cmr-file-$kind" "$work/node" --once --dry-run --config "$work/empty.conf" \
+		--sysroot "$hosts/bios-enabled" --cmr-file "$work/node"
+	hostile "config-$kind" "$work/node" --once --dry-run --config "$work/node" --sysroot "$hosts/no-tdx"
+	for file in proc/cpuinfo dev/kmsg sys/devices/system/memory/block_size_bytes; do
+		rm -rf "$work/root"
+		cp -a "$hosts/no-tdx" "$work/root"
+		make_node "$kind" "$work/root/$file"
+		hostile "sysroot-${file##*/}-$kind" "$work/root/$file" --once --dry-run \
+			--config "$work/empty.conf" --sysroot "$work/root"
+	done
+done
+# A kernel without memory hotplug (or a snapshot of the TDX evidence only):
+# no dax device to decide is no error.
+rm -rf "$work/root"
+cp -a "$hosts/no-tdx" "$work/root"
+rm -r "$work/root/sys/devices/system/memory"
+once no-hotplug --sysroot "$work/root"
+expect_json no-hotplug 'd["tdx_state"] == "disabled" and d["decisions"] == []'
+
+head -c $((2 << 20)) /dev/zero | tr '\0' '#' >"$work/huge.conf"
+run config-too-large --once --dry-run --config "$work/huge.conf" --sysroot "$hosts/no-tdx"
+expect_error config-too-large 1 "$work/huge.conf: cannot read: larger than the limit of"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -68,7 +68,9 @@ static int read_block_size(const char *sysroot, uint64_t *ret_size, struct parse
 		return -ENOMEM;
 	r = read_full_file(path, 64, &text, NULL);
 	if (r < 0) {
-		parse_error_set(ret_error, path, 0, "cannot read: %s", strerror(-r));
+		char why[READ_ERROR_MAX];
+		parse_error_set(ret_error, path, 0, "cannot read: %s",
+				read_error_string(r, 64, why));
 		return r;
 	}
 	text[strcspn(text, "\n")] = '\0';
@@ -370,14 +372,15 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 	 * kmem adds each mapping's whole blocks on its own (drivers/dax/kmem.c
 	 * dax_kmem_range()): align every mapping before any merging, or two
 	 * mappings that touch off a block boundary would gain a block kmem
-	 * never adds.
+	 * never adds. Without memory hotplug nothing is pluggable.
 	 */
+	bool hotplug = inventory->block_size > 0;
 	daxctl_mapping_foreach (dev, mapping) {
 		struct range part = {daxctl_mapping_get_start(mapping),
 				     daxctl_mapping_get_end(mapping) + 1};
 		if ((r = range_set_add(&device->mappings, part.start, part.end)) < 0 ||
-		    (r = memory_blocks_add_mapping(&device->pluggable, part,
-						   inventory->block_size)) < 0)
+		    (hotplug && (r = memory_blocks_add_mapping(&device->pluggable, part,
+							       inventory->block_size)) < 0))
 			return r;
 	}
 	/* Kernels before v5.10 have no mappingN attributes: one range. */
@@ -385,8 +388,8 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 		struct range whole = {daxctl_dev_get_resource(dev),
 				      daxctl_dev_get_resource(dev) + device->size};
 		if ((r = range_set_add(&device->mappings, whole.start, whole.end)) < 0 ||
-		    (r = memory_blocks_add_mapping(&device->pluggable, whole,
-						   inventory->block_size)) < 0)
+		    (hotplug && (r = memory_blocks_add_mapping(&device->pluggable, whole,
+							       inventory->block_size)) < 0))
 			return r;
 	}
 	device->blocks = memory_blocks_count(&device->pluggable, inventory->block_size);
@@ -435,8 +438,14 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *c
 	struct daxctl_dev *dev;
 	int r;
 
+	/*
+	 * Without memory hotplug (no /sys/devices/system/memory) there is no
+	 * block to online: block size 0, and every device is unpluggable.
+	 */
 	r = read_block_size(sysroot, &inventory.block_size, ret_error);
-	if (r < 0)
+	if (r == -ENOENT)
+		*ret_error = (struct parse_error){0};
+	else if (r < 0)
 		return r;
 	inventory.memory_dir = path_join_root(sysroot, "/sys/devices/system/memory");
 	if (!inventory.memory_dir)

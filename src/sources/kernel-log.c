@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
@@ -125,8 +126,21 @@ static int kmsg_open(const char *sysroot)
 	_cleanup_free_ char *path = path_join_root(sysroot, "/dev/kmsg");
 	if (!path)
 		return -ENOMEM;
+	struct stat st = {0};
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0) {
+		int r = -errno;
+		/* a socket cannot be opened at all (ENXIO): say what it is */
+		return r == -ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode) ? -EMEDIUMTYPE
+										   : r;
+	}
+	/* the kernel's character device, or a fixture's regular file */
+	if (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISREG(st.st_mode))) {
+		int r = S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 /* Every record /dev/kmsg still holds. */

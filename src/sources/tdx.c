@@ -87,12 +87,30 @@ static bool has_word(const char *list, const char *word)
 	return false;
 }
 
-static int read_cpuinfo_flag(const char *sysroot)
+/*
+ * Reads one evidence file. A missing or unreadable one is no evidence; one
+ * that is no regular file, or larger than any such file is, is an error
+ * the caller must stop at (tdx.h): noted in @e.
+ */
+static int read_evidence(const char *sysroot, const char *path, size_t max, char **ret_value,
+			 struct tdx_evidence *e)
 {
-	_cleanup_free_ char *path = path_join_root(sysroot, "/proc/cpuinfo");
+	int r = read_root_file(sysroot, path, max, ret_value);
+	if ((r == -EISDIR || r == -EMEDIUMTYPE || r == -EFBIG) && !e->bad_file) {
+		e->bad_file = path;
+		e->bad_file_error = r;
+		e->bad_file_limit = max;
+	}
+	return r;
+}
+
+#define CPUINFO_MAX (16u << 20)
+
+static int read_cpuinfo_flag(const char *sysroot, struct tdx_evidence *e)
+{
 	_cleanup_free_ char *cpuinfo = NULL;
 
-	if (!path || read_full_file(path, 16 << 20, &cpuinfo, NULL) < 0)
+	if (read_evidence(sysroot, "/proc/cpuinfo", CPUINFO_MAX, &cpuinfo, e) < 0)
 		return -1;
 
 	/* Every CPU repeats its "flags" line; the first one is enough. */
@@ -109,10 +127,10 @@ static int read_cpuinfo_flag(const char *sysroot)
 	return 0;
 }
 
-static int read_host_version(const char *sysroot)
+static int read_host_version(const char *sysroot, struct tdx_evidence *e)
 {
 	_cleanup_free_ char *version = NULL;
-	int r = read_root_file(sysroot, "/sys/devices/faux/tdx_host/version", 64, &version);
+	int r = read_evidence(sysroot, "/sys/devices/faux/tdx_host/version", 64, &version, e);
 
 	if (r >= 0)
 		return 1;
@@ -120,11 +138,11 @@ static int read_host_version(const char *sysroot)
 	return r == -ENXIO ? 0 : -1;
 }
 
-static int read_kvm_intel_tdx(const char *sysroot)
+static int read_kvm_intel_tdx(const char *sysroot, struct tdx_evidence *e)
 {
 	_cleanup_free_ char *value = NULL;
 
-	if (read_root_file(sysroot, "/sys/module/kvm_intel/parameters/tdx", 16, &value) < 0)
+	if (read_evidence(sysroot, "/sys/module/kvm_intel/parameters/tdx", 16, &value, e) < 0)
 		return -1;
 	return value[0] == 'Y' || value[0] == 'y' || value[0] == '1';
 }
@@ -133,13 +151,13 @@ enum tdx_state tdx_state_read(const char *sysroot, const struct kernel_log *kern
 			      struct tdx_evidence *ret_evidence)
 {
 	struct tdx_evidence e = {
-	    .cpuinfo_flag = read_cpuinfo_flag(sysroot),
-	    .host_version = read_host_version(sysroot),
-	    .kvm_intel_tdx = read_kvm_intel_tdx(sysroot),
 	    .log_bios = -1,
 	    .log_initialized = -1,
 	    .log_failed = -1,
 	};
+	e.cpuinfo_flag = read_cpuinfo_flag(sysroot, &e);
+	e.host_version = read_host_version(sysroot, &e);
+	e.kvm_intel_tdx = read_kvm_intel_tdx(sysroot, &e);
 
 	if (kernel_log && kernel_log->origin != KERNEL_LOG_NONE) {
 		e.log_bios = e.log_initialized = e.log_failed = 0;

@@ -20,6 +20,14 @@ char *path_join_root(const char *sysroot, const char *path);
  */
 int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size);
 
+/*
+ * Reads a sysfs attribute's value, first line, into @buffer: a sysfs read
+ * returns the whole value at once (fs/sysfs/file.c, through seq_file), so
+ * one read() is enough, with no fstat() and no read to EOF. For the memory
+ * block attributes read by the hundred; never blocks (O_NONBLOCK).
+ */
+int read_attribute(const char *path, char *buffer, size_t size);
+
 /* A read_full_file() error as words, naming the limit for -EFBIG. */
 #define READ_ERROR_MAX 64
 const char *read_error_string(int error, size_t max, char buf[static READ_ERROR_MAX]);

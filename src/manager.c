@@ -144,13 +144,6 @@ int manager_new(const struct manager_options *options, struct manager **ret_mana
 		return r;
 	}
 
-	m->kmod = kmod_new(NULL, NULL);
-	if (!m->kmod) {
-		manager_free(m);
-		return -ENOMEM;
-	}
-	log_attach_kmod(m->kmod);
-
 	*ret_manager = m;
 	return 0;
 }
@@ -484,6 +477,14 @@ static bool hold_dax_bus(void)
 	return true;
 }
 
+/* libkmod's context, made the first time kmem may have to be loaded. */
+static struct kmod_ctx *manager_kmod(struct manager *m)
+{
+	if (!m->kmod && (m->kmod = kmod_new(NULL, NULL)))
+		log_attach_kmod(m->kmod);
+	return m->kmod;
+}
+
 /* Binds device_dax to @device, which has no driver, and says why. */
 static void give_devdax(struct dax_device *device, const struct action_options *options,
 			const char *why)
@@ -555,7 +556,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	    .online_type = m->config.online_type,
 	    .dry_run = m->options.dry_run,
 	    .kernel_auto_online = kernel_auto_onlines(m->options.sysroot),
-	    .kmod = m->kmod,
+	    .kmod = NULL, /* per device, only where kmem may have to be loaded */
 	    .dev_dir = "/dev",
 	    .memory_dir = m->inventory.memory_dir,
 	    .dax_bus_dir = DAX_BUS_DIR,
@@ -593,6 +594,10 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		    .tdx_basis = m->tdx_basis,
 		    .cmrs = &m->cmrs,
 		};
+		options.kmod =
+		    verdict.decision == DECISION_ONLINE && device->mode != DAX_MODE_SYSTEM_RAM
+			? manager_kmod(m)
+			: NULL;
 		action_apply(device, verdict.decision, &options, &record->result);
 		if (record->result.outcome == OUTCOME_APPLIED ||
 		    record->result.outcome == OUTCOME_ROLLED_BACK ||

@@ -4,6 +4,7 @@
 #include "dax-bus.h"
 #include "macro.h"
 #include "memory-blocks.h"
+#include "path.h"
 
 #include <daxctl/libdaxctl.h>
 #include <errno.h>
@@ -67,9 +68,12 @@ static void result_set(struct action_result *result, enum outcome outcome, int e
 static int load_kmem(struct kmod_ctx *kmod)
 {
 	struct kmod_module *module = NULL;
+	char state[16];
 	int r;
 
-	if (!kmod)
+	/* loaded already (kernel/module/sysfs.c initstate): no libkmod lookup */
+	if (!kmod || (read_attribute("/sys/module/kmem/initstate", state, sizeof(state)) == 0 &&
+		      streq(state, "live")))
 		return 0;
 	r = kmod_module_new_from_name(kmod, "kmem", &module);
 	if (r < 0)

@@ -68,15 +68,9 @@ static int read_block_attr(const char *memory_dir, uint64_t index, const char *n
 			   size_t size)
 {
 	char path[PATH_MAX];
-	_cleanup_free_ char *text = NULL;
 
 	snprintf(path, sizeof(path), "%s/memory%" PRIu64 "/%s", memory_dir, index, name);
-	int r = read_full_file(path, 256, &text, NULL);
-	if (r < 0)
-		return r;
-	text[strcspn(text, "\n")] = '\0';
-	snprintf(buffer, size, "%s", text);
-	return 0;
+	return read_attribute(path, buffer, size);
 }
 
 /* An online block's valid_zones names the zone it is in (drivers/base/memory.c). */

@@ -119,6 +119,24 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 	return 0;
 }
 
+int read_attribute(const char *path, char *buffer, size_t size)
+{
+	if (size < 2)
+		return -EINVAL;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	ssize_t n;
+	do
+		n = read(fd, buffer, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buffer[n] = '\0';
+	buffer[strcspn(buffer, "\n")] = '\0';
+	return 0;
+}
+
 const char *read_error_string(int error, size_t max, char buf[static READ_ERROR_MAX])
 {
 	if (error == -EMEDIUMTYPE)

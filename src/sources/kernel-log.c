@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
@@ -143,6 +144,67 @@ static int kmsg_open(const char *sysroot)
 	return fd;
 }
 
+static bool sysroot_is_host(const char *sysroot)
+{
+	return !sysroot || streq(sysroot, "/") || sysroot[0] == '\0';
+}
+
+/* syslog(2) actions (include/linux/syslog.h): glibc names none of them. */
+#define SYSLOG_ACTION_READ_ALL	  3
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+/* The sequence number of the oldest record the ring still holds, or -1. */
+static long long oldest_seq(int fd)
+{
+	char record[8192];
+	ssize_t n;
+
+	/* SEEK_SET on /dev/kmsg goes to the oldest record (Documentation/ABI/testing/dev-kmsg) */
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	do
+		n = read(fd, record, sizeof(record) - 1);
+	while (n < 0 && (errno == EINTR || errno == EPIPE));
+	if (n <= 0)
+		return -1;
+	record[n] = '\0';
+	const char *comma = strchr(record, ',');
+	return comma ? strtoll(comma + 1, NULL, 10) : -1;
+}
+
+/*
+ * The whole ring in one syslog(SYSLOG_ACTION_READ_ALL) call, where /dev/kmsg
+ * takes one read() per record (hundreds at boot, each a syscall). READ_ALL
+ * does not say whether records were overwritten: the oldest record's
+ * sequence number does, and must be the same before and after, or a record
+ * dropped meanwhile may have held a TDX line. -EAGAIN: read record by record.
+ */
+static int read_ring_at_once(int fd, struct kernel_log *log, long long *first_seq)
+{
+	long long before = oldest_seq(fd);
+	int size = before < 0 ? -1 : klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	if (size <= 0)
+		return -EAGAIN;
+	_cleanup_free_ char *text = malloc((size_t)size + 1);
+	if (!text)
+		return -ENOMEM;
+	int n = klogctl(SYSLOG_ACTION_READ_ALL, text, size);
+	if (n < 0 || oldest_seq(fd) != before)
+		return -EAGAIN;
+
+	/* "<6>[    5.140900] virt/tdx: ..." lines */
+	for (const char *line = text, *end = text + n; line < end;) {
+		const char *newline = memchr(line, '\n', (size_t)(end - line));
+		size_t len = newline ? (size_t)(newline - line) : (size_t)(end - line);
+		int r = kernel_log_add(log, line, len);
+		if (r < 0)
+			return r;
+		line += len + 1;
+	}
+	*first_seq = before;
+	return 0;
+}
+
 /* Every record /dev/kmsg still holds. */
 static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, long long *first_seq)
 {
@@ -151,6 +213,15 @@ static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, lon
 	_cleanup_close_ int fd = kmsg_open(sysroot);
 	if (fd < 0)
 		return fd;
+	/* the host's kernel only: a fixture's kmsg is a file */
+	if (sysroot_is_host(sysroot)) {
+		int r = read_ring_at_once(fd, log, first_seq);
+		if (r != -EAGAIN)
+			return r;
+		kernel_log_clear(log);
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			return -errno;
+	}
 	return kmsg_drain(fd, log, first_seq, &lost);
 }
 
@@ -184,11 +255,6 @@ static int kernel_log_read_journal(struct kernel_log *log)
 	}
 	sd_journal_close(journal);
 	return r < 0 ? r : 0;
-}
-
-static bool sysroot_is_host(const char *sysroot)
-{
-	return !sysroot || streq(sysroot, "/") || sysroot[0] == '\0';
 }
 
 int kernel_log_read(const char *sysroot, struct kernel_log *ret_log)

@@ -14,6 +14,8 @@
 #   scan     procs0|procs2000  tdxmemd  32   online from devdax: holders read
 #   pass     base|procs2000|wrapped  service  0   the service's own pass time
 #   latency  single|burst8  service  0   region commit to its journal record
+#            (and $OUT/latency.txt: CASE DAX COMMIT_US RECORD_US, which
+#            report.py splits with the service's uevent and pass lines)
 #   rest     wakeups60s|rss_kib  service  0
 # shellcheck source=tests/vm/guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
@@ -212,6 +214,7 @@ latency() {
 		done
 		if [[ -n $t ]]; then
 			sample latency "$1" service 0 $((t - c)) ok
+			echo "$1 $dax $c $t" >>"$OUT/latency.txt"
 		else
 			sample latency "$1" service 0 0 bad
 		fi

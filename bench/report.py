@@ -11,6 +11,7 @@ Ratios pair samples of the same repetition (the guest runs the tools of
 one repetition back to back), then take the median of the per-pair ratios:
 the machines are shared and noisy, and a pair sees the same noise.
 """
+import json
 import os
 import shutil
 import statistics
@@ -129,6 +130,7 @@ def main():
         if l:
             extra = f", target median <= 250: {verdict(med(l) <= 250)}" if case == "single" else ""
             print(f"  {case:7} median {med(l):.0f} ({span(l)}), {len(l)} regions{extra}")
+    latency_split(out)
     for case in ("single", "burst"):
         p, r = facts.get(f"passes_{case}"), facts.get(f"records_{case}_new")
         if p is not None:
@@ -144,6 +146,43 @@ def main():
 
     write_plot(plot, out, png)
     return 1 if bad else 0
+
+
+def latency_split(out):
+    """Where a region's latency goes, from the service's --verbose journal
+    lines: commit to its dax device's first uevent seen by tdxmemd (kernel
+    and udev), to the start of the pass that decided it (the quiet period),
+    to the record (the pass, the action included)."""
+    lat, jpath = os.path.join(out, "latency.txt"), os.path.join(out, "journal.json")
+    if not (os.path.exists(lat) and os.path.exists(jpath)):
+        return
+    seen, passes = {}, []
+    for line in open(jpath):
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        msg, t = e.get("MESSAGE"), int(e.get("__REALTIME_TIMESTAMP", 0))
+        if not isinstance(msg, str) or e.get("_COMM") != "tdxmemd":
+            continue
+        if msg.startswith("uevent: add dax "):
+            seen.setdefault(msg.split()[-1], t)
+        elif msg.startswith("Pass for "):
+            passes.append((t - int(float(msg.split()[-2]) * 1000), t))
+    split = defaultdict(lambda: ([], [], []))
+    for line in open(lat):
+        case, dax, commit, record = line.split()
+        commit, record = int(commit), int(record)
+        start = [s for s, e in passes if s <= record <= e + 1000]
+        if dax not in seen or not start:
+            continue
+        parts = split[case]
+        parts[0].append((seen[dax] - commit) / 1000)
+        parts[1].append((start[0] - seen[dax]) / 1000)
+        parts[2].append((record - start[0]) / 1000)
+    for case, (udev, wait, work) in split.items():
+        print(f"  {case:7} of which: kernel and udev {med(udev):.0f}, quiet period {med(wait):.0f},"
+              f" the pass to the record {med(work):.0f} (medians)")
 
 
 def write_plot(plot, out, png):

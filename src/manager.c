@@ -627,6 +627,9 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	}
 	if (!options.dry_run)
 		pass_done(m);
+	/* kmem stays loaded: the daemon need not keep libkmod's indexes mapped */
+	if (m->kmod)
+		m->kmod = kmod_unref(m->kmod);
 	if (ret_any_failed)
 		*ret_any_failed = any_failed;
 	return 0;

@@ -180,23 +180,63 @@ int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
 	return 0;
 }
 
-/* "mem0:0x1234 mem1:0x5678": the memdevs behind the region's interleave positions */
-static char *region_memdevs(struct cxl_region *region)
+#define CXL_DEVICES "/sys/bus/cxl/devices"
+
+/* memN:SERIAL of the memdev behind endpoint decoder @decoder ("decoder5.0"). */
+static int target_memdev(FILE *out, const char *decoder)
 {
+	char path[PATH_MAX], link[PATH_MAX], serial[32];
+
+	/* the decoder's parent is its endpoint port; the port's uport the memdev */
+	snprintf(path, sizeof(path), CXL_DEVICES "/%s", decoder);
+	_cleanup_free_ char *real = realpath(path, NULL);
+	char *slash = real ? strrchr(real, '/') : NULL;
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	if ((size_t)snprintf(path, sizeof(path), "%s/uport", real) >= sizeof(path))
+		return -ENAMETOOLONG;
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	link[n] = '\0';
+	const char *memdev = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strncmp(memdev, "mem", 3) != 0 ||
+	    (size_t)snprintf(path, sizeof(path), CXL_DEVICES "/%s/serial", memdev) >=
+		sizeof(path) ||
+	    read_attribute(path, serial, sizeof(serial)) < 0)
+		return -ENOENT;
+	fprintf(out, "%s%s:%#llx", ftell(out) > 0 ? " " : "", memdev, strtoull(serial, NULL, 0));
+	return 0;
+}
+
+/*
+ * "mem0:0x1234 mem1:0x5678": the memdevs behind @region's interleave
+ * positions, from the region's own attributes (Documentation/ABI/testing/
+ * sysfs-bus-cxl: regionZ/targetN names the endpoint decoder at position N).
+ * libcxl 76.1 answers the same (cxl_region_get_target_decoder(), then
+ * cxl_decoder_get_memdev()) only after building the whole CXL topology,
+ * every port and decoder, with a bus flush at each level: under QEMU more
+ * than half of a pass with nothing to do, against four reads per target.
+ * NULL when the region has none (or is gone).
+ */
+static char *region_memdevs(const char *region)
+{
+	char path[PATH_MAX], value[64];
 	char *list = NULL;
 	size_t size = 0;
+
+	snprintf(path, sizeof(path), CXL_DEVICES "/%s/interleave_ways", region);
+	if (read_attribute(path, value, sizeof(value)) < 0)
+		return NULL;
+	unsigned long ways = strtoul(value, NULL, 10);
 	FILE *out = open_memstream(&list, &size);
 	if (!out)
 		return NULL;
-
-	unsigned ways = cxl_region_get_interleave_ways(region);
-	for (unsigned pos = 0; pos < ways && pos < 16; pos++) {
-		struct cxl_decoder *target = cxl_region_get_target_decoder(region, (int)pos);
-		struct cxl_memdev *memdev = target ? cxl_decoder_get_memdev(target) : NULL;
-		if (!memdev)
-			continue;
-		fprintf(out, "%s%s:%#llx", ftell(out) > 0 ? " " : "",
-			cxl_memdev_get_devname(memdev), cxl_memdev_get_serial(memdev));
+	for (unsigned long pos = 0; pos < ways && pos < 16; pos++) {
+		snprintf(path, sizeof(path), CXL_DEVICES "/%s/target%lu", region, pos);
+		if (read_attribute(path, value, sizeof(value)) == 0 && value[0])
+			(void)target_memdev(out, value);
 	}
 	if (fclose(out) != 0 || size == 0) {
 		free(list);
@@ -206,96 +246,60 @@ static char *region_memdevs(struct cxl_region *region)
 }
 
 /*
- * The region of @device: by name when its sysfs path names one, else (a
- * soft-reserved range claimed by dax_hmem) the region whose range holds
- * the device's whole span.
+ * Soft-reserved memory claimed by dax_hmem has no region in its sysfs path:
+ * the region whose range holds the device's whole span is found in libcxl's
+ * view of the regions under each bus's root decoders.
  */
-static int attribute_device(struct cxl_region *region, struct dax_device *device, bool *ret_found)
+static int region_by_address(struct cxl_ctx *cxl, struct dax_device *device)
 {
-	unsigned long long start = cxl_region_get_resource(region);
-	unsigned long long size = cxl_region_get_size(region);
 	struct range whole;
-
-	*ret_found = false;
-	if (start == ULLONG_MAX || size == 0 || size == ULLONG_MAX)
-		return 0;
-	if (device->cxl_region) {
-		if (!streq(device->cxl_region, cxl_region_get_devname(region)))
-			return 0;
-	} else {
-		range_set_span(&device->mappings, &whole);
-		if (whole.start < start || whole.end > start + size)
-			return 0;
-		if (!(device->cxl_region = strdup(cxl_region_get_devname(region))))
-			return -ENOMEM;
-	}
-	*ret_found = true;
-	free(device->cxl_memdevs);
-	device->cxl_memdevs = region_memdevs(region);
-	return 0;
-}
-
-/* One walk of libcxl's topology: the regions under each bus's root decoders. */
-static int walk_cxl_regions(struct cxl_ctx *cxl, struct inventory *inventory, size_t *ret_missing)
-{
-	size_t missing = 0;
 	struct cxl_bus *bus;
-	int r;
 
-	for (size_t i = 0; i < inventory->count; i++) {
-		struct dax_device *device = &inventory->devices[i];
-		bool found = false;
+	range_set_span(&device->mappings, &whole);
+	cxl_bus_foreach (cxl, bus) {
+		struct cxl_decoder *decoder;
 
-		if (!device->managed)
-			continue;
-		cxl_bus_foreach (cxl, bus) {
-			struct cxl_decoder *decoder;
+		cxl_decoder_foreach (cxl_bus_get_port(bus), decoder) {
+			struct cxl_region *region;
 
-			cxl_decoder_foreach (cxl_bus_get_port(bus), decoder) {
-				struct cxl_region *region;
-
-				cxl_region_foreach (decoder, region) {
-					if (found)
-						break;
-					if ((r = attribute_device(region, device, &found)) < 0)
-						return r;
-				}
+			cxl_region_foreach (decoder, region) {
+				unsigned long long start = cxl_region_get_resource(region);
+				unsigned long long size = cxl_region_get_size(region);
+				if (start == ULLONG_MAX || size == 0 || size == ULLONG_MAX ||
+				    whole.start < start || whole.end > start + size)
+					continue;
+				device->cxl_region = strdup(cxl_region_get_devname(region));
+				return device->cxl_region ? 0 : -ENOMEM;
 			}
 		}
-		missing += !found && device->cxl_region;
 	}
-	*ret_missing = missing;
 	return 0;
 }
 
 int inventory_read_cxl(struct inventory *inventory, struct cxl_ctx **cxl)
 {
-	size_t missing = 0;
 	int r;
 
 	if (inventory->cxl_read)
 		return 0;
 	inventory->cxl_read = true;
 
-	/*
-	 * A libcxl context never rescans: one that predates a region does not
-	 * know it. A region the sysfs path names but the context lacks means
-	 * the context is stale; a new one is taken, once.
-	 */
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!*cxl) {
+	for (size_t i = 0; i < inventory->count; i++) {
+		struct dax_device *device = &inventory->devices[i];
+
+		if (!device->managed)
+			continue;
+		if (!device->cxl_region) {
 			/* No CXL bus (or no cxl_core) only means no CXL attribution. */
-			if (cxl_new(cxl) < 0) {
-				*cxl = NULL;
-				return 0;
-			}
-			log_attach_cxl(*cxl);
+			if (!*cxl && cxl_new(cxl) >= 0)
+				log_attach_cxl(*cxl);
+			else if (!*cxl)
+				continue;
+			if ((r = region_by_address(*cxl, device)) < 0)
+				return r;
 		}
-		r = walk_cxl_regions(*cxl, inventory, &missing);
-		if (r < 0 || missing == 0)
-			return r;
-		cxl_unref(*cxl);
-		*cxl = NULL;
+		if (device->cxl_region && !device->cxl_memdevs)
+			device->cxl_memdevs = region_memdevs(device->cxl_region);
 	}
 	return 0;
 }

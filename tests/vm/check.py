@@ -387,6 +387,11 @@ def two_devices(c, run):
                  outcome="applied", uncovered=rng(WIN1[0], 512 * MiB))
     device_devdax(c, run, d1, prefix="after1")
     c.eq(len(run.records), 2, "records in all")
+    # Each region's memdev and its serial (QEMU's sn=, run-guest.sh), read
+    # from the region's targets and the memdev's serial attribute.
+    for dax, serial in ((d0, "0x1234"), (d1, "0x1235")):
+        c.one_record(dax, cxl_memdevs=lambda v, s=serial: bool(
+            v and re.fullmatch(r"mem\d+:" + s, v)))
 
 
 @scenario

@@ -41,7 +41,7 @@ struct action_options {
 	 * (platform.md §2): the zone is then not ours to verify.
 	 */
 	bool kernel_auto_online;
-	struct kmod_ctx *kmod;	 /* loads kmem before binding; NULL in tests */
+	struct kmod_ctx *kmod;	 /* loads kmem before binding; NULL: loaded (or tests) */
 	const char *dev_dir;	 /* where /dev/daxX.Y must reappear: "/dev" */
 	const char *memory_dir;	 /* "/sys/devices/system/memory" */
 	const char *dax_bus_dir; /* "/sys/bus/dax" */
@@ -72,6 +72,9 @@ struct action_result {
  */
 void action_apply(struct dax_device *device, enum decision decision,
 		  const struct action_options *options, struct action_result *ret_result);
+
+/* Whether kmem is loaded: no libkmod context is needed then. */
+bool action_kmem_loaded(void);
 
 /*
  * Gives an unbound device device_dax: for devices tdxmemd does not decide

@@ -594,10 +594,10 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		    .tdx_basis = m->tdx_basis,
 		    .cmrs = &m->cmrs,
 		};
-		options.kmod =
-		    verdict.decision == DECISION_ONLINE && device->mode != DAX_MODE_SYSTEM_RAM
-			? manager_kmod(m)
-			: NULL;
+		/* libkmod only where kmem may still have to be loaded */
+		bool load_kmem = verdict.decision == DECISION_ONLINE &&
+				 device->mode != DAX_MODE_SYSTEM_RAM && !action_kmem_loaded();
+		options.kmod = load_kmem ? manager_kmod(m) : NULL;
 		action_apply(device, verdict.decision, &options, &record->result);
 		if (record->result.outcome == OUTCOME_APPLIED ||
 		    record->result.outcome == OUTCOME_ROLLED_BACK ||

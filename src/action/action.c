@@ -65,15 +65,21 @@ static void result_set(struct action_result *result, enum outcome outcome, int e
  * nothing loads it before the dax bus is held; an explicit load ignores
  * the blacklist, as modprobe does for a module named on its command line.
  */
+bool action_kmem_loaded(void)
+{
+	char state[16];
+
+	/* kernel/module/sysfs.c: initstate reads "live" once loaded */
+	return read_attribute("/sys/module/kmem/initstate", state, sizeof(state)) == 0 &&
+	       streq(state, "live");
+}
+
 static int load_kmem(struct kmod_ctx *kmod)
 {
 	struct kmod_module *module = NULL;
-	char state[16];
 	int r;
 
-	/* loaded already (kernel/module/sysfs.c initstate): no libkmod lookup */
-	if (!kmod || (read_attribute("/sys/module/kmem/initstate", state, sizeof(state)) == 0 &&
-		      streq(state, "live")))
+	if (!kmod)
 		return 0;
 	r = kmod_module_new_from_name(kmod, "kmem", &module);
 	if (r < 0)

@@ -118,6 +118,9 @@ static bool fds_hold(int proc_fd, const char *pid, const char *node)
 	}
 	struct dirent *de;
 	while ((de = readdir(fds))) {
+		/* descriptors are links: ".", ".." cost no readlink */
+		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+			continue;
 		ssize_t n = readlinkat(dirfd(fds), de->d_name, target, sizeof(target));
 		if (n > 0 && names_dax_node(target, (size_t)n, node))
 			return true;
@@ -167,9 +170,12 @@ int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
 
 	/* A process that goes away meanwhile is simply skipped. */
 	struct dirent *de;
+	char self[32];
+	snprintf(self, sizeof(self), "%d", (int)getpid());
 	*ret_held = false;
 	while ((de = readdir(dir))) {
-		if (!isdigit((unsigned char)de->d_name[0]))
+		/* tdxmemd itself holds no dax device */
+		if (!isdigit((unsigned char)de->d_name[0]) || streq(de->d_name, self))
 			continue;
 		if (fds_hold(dirfd(dir), de->d_name, node) ||
 		    maps_hold(dirfd(dir), de->d_name, node)) {

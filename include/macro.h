@@ -13,6 +13,8 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
+/* printf-like: format is argument @fmt, its arguments from @args (0: a va_list) */
+#define _printf_(fmt, args) __attribute__((format(printf, fmt, args)))
 
 #define TAKE_PTR(p)                                                                                \
 	({                                                                                         \

@@ -4,7 +4,9 @@
 # Sets up a Debian 12 machine and runs every test of tdxmemd:
 #   1. unit tests (cmocka, CLI fixtures) built with -Werror,
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. the cmocka tests under valgrind (leaks on every error path),
+#   3. the cmocka tests under valgrind (leaks on every error path), and
+#      each fuzz harness (tests/fuzz/, libFuzzer) for a bounded run under
+#      ASan + UBSan,
 #   4. the test bed's legs (tests/vm/setup.sh), then the -Werror build and
 #      unit tests again in the Debian 13 chroot (systemd 257, ndctl 81),
 #   5. the Debian package: built for Debian 12 and 13, lintian (no
@@ -71,6 +73,13 @@ meson test -C build --suite cmocka --print-errorlogs --logbase valgrind \
 	--wrapper 'valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect'
 # meson appends the wrapper's name to the log name
 logs+=(build/meson-logs/valgrind-valgrind.json)
+
+step "fuzz harnesses, 100,000 runs or 30 s each, under ASan + UBSan (clang)"
+[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dwerror=true -Dfuzz=true \
+	-Db_sanitize=address,undefined -Db_lundef=false
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C build-fuzz --suite fuzz --print-errorlogs --logbase fuzz
+logs+=(build-fuzz/meson-logs/fuzz.json)
 
 if [ "${TDXMEMD_SKIP_VM:-0}" = 1 ]; then
 	step "real-kernel scenarios skipped (TDXMEMD_SKIP_VM=1)"

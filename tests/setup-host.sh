@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
 	build-essential meson ninja-build pkg-config
 	libudev-dev libsystemd-dev libdaxctl-dev libcxl-dev libkmod-dev libcmocka-dev
-	systemd udev python3 valgrind groff-base man-db clang-format
+	systemd udev python3 valgrind groff-base man-db clang-format clang
 	debhelper lintian
 )
 # From Debian 13 on, systemd.pc and udev.pc (unit and rules directories)
@@ -28,6 +28,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# libFuzzer (tests/fuzz/) comes with clang's runtime libraries, a package
+# of its own named by clang's major version (Debian 12: 14, Debian 13: 19).
+clang_major=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
+if ! dpkg-query -W -f='${Status}' "libclang-rt-$clang_major-dev" 2>/dev/null |
+	grep -q 'install ok installed'; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "libclang-rt-$clang_major-dev"
 fi
 
 # promtool checks the metrics format (tests/test-cli.sh). Debian 13 ships it

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "explain.h"
 
+#include "macro.h"
 #include "record.h"
 
 #include <errno.h>
@@ -8,7 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-static void add(char changes[][EXPLAIN_LINE_MAX], size_t *n, const char *format, ...)
+static void _printf_(3, 4) add(char changes[][EXPLAIN_LINE_MAX], size_t *n, const char *format, ...)
 {
 	va_list ap;
 

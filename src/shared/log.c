@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "log.h"
 
+#include "macro.h"
+
 #include <cxl/libcxl.h>
 #include <daxctl/libdaxctl.h>
 #include <errno.h>
@@ -83,20 +85,24 @@ int log_error_errno(int error, const char *format, ...)
 	return error < 0 ? error : -error;
 }
 
-static void log_from_daxctl(struct daxctl_ctx *ctx, int priority, const char *file, int line,
-			    const char *fn, const char *format, va_list args)
+/* the libraries pass their own printf formats on */
+static void _printf_(6, 0)
+    log_from_daxctl(struct daxctl_ctx *ctx, int priority, const char *file, int line,
+		    const char *fn, const char *format, va_list args)
 {
 	log_msgv(priority, format, args);
 }
 
-static void log_from_cxl(struct cxl_ctx *ctx, int priority, const char *file, int line,
-			 const char *fn, const char *format, va_list args)
+/* the libraries pass their own printf formats on */
+static void _printf_(6, 0) log_from_cxl(struct cxl_ctx *ctx, int priority, const char *file,
+					int line, const char *fn, const char *format, va_list args)
 {
 	log_msgv(priority, format, args);
 }
 
-static void log_from_kmod(void *data, int priority, const char *file, int line, const char *fn,
-			  const char *format, va_list args)
+/* the libraries pass their own printf formats on */
+static void _printf_(6, 0) log_from_kmod(void *data, int priority, const char *file, int line,
+					 const char *fn, const char *format, va_list args)
 {
 	log_msgv(priority, format, args);
 }

@@ -12,7 +12,8 @@
 #   blocks   online/devdax  floor|daxctl|tdxmemd  4|16|32   one device's turn
 #   idle     base|procs500|procs2000|wrapped  daxctl-list|tdxmemd-once  0
 #   scan     procs0|procs2000  tdxmemd  32   online from devdax: holders read
-#   pass     base|procs2000|wrapped  service  0   the service's own pass time
+#   pass     base|procs2000|wrapped  service  0   the service's own pass time (ms)
+#   pass-ref base|procs2000|wrapped  daxctl-list  0   right after each pass
 #   latency  single|burst8  service  0   region commit to its journal record
 #            (and $OUT/latency.txt: CASE DAX COMMIT_US RECORD_US, which
 #            report.py splits with the service's uevent and pass lines)
@@ -141,7 +142,7 @@ passes() {
 		grep -c '^Pass for ' || true
 }
 pass_times() {
-	local r w before
+	local r w before t0 t1
 	for ((r = 0; r < REPS * 2; r++)); do
 		before=$(passes)
 		udevadm trigger -c change "$BUS/devices/$BIG"
@@ -151,6 +152,11 @@ pass_times() {
 		done
 		journalctl -u tdxmemd.service -o cat | grep '^Pass for ' | tail -1 |
 			sed -n "s/.* \([0-9.]*\) ms\.$/pass $1 service 0 \1 ok/p" >>"$S"
+		# the same moment's machine: daxctl list as the reference
+		t0=$(now)
+		daxctl list >/dev/null
+		t1=$(now)
+		sample pass-ref "$1" daxctl-list 0 $((t1 - t0)) ok
 	done
 }
 
@@ -250,5 +256,8 @@ c0=$(ctx)
 sleep 60
 sample rest wakeups60s service 0 $(($(ctx) - c0)) ok
 sample rest rss_kib service 0 "$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")" ok
+# The service's own lines (uevents seen, passes, records) for report.py's
+# split of the latency; the whole boot's journal is too big to collect.
+journalctl -u tdxmemd.service -o json --no-pager >"$OUT/service.json"
 fact kernel_release "$(uname -r)"
 say "bench done: $(wc -l <"$S") samples"

@@ -36,7 +36,7 @@ def load(out):
             # microseconds, except the service's own pass time (ms) and the
             # rest figures (counts)
             v = float(value)
-            if group not in ("pass", "rest"):
+            if group not in ("pass", "rest"):  # pass-ref is microseconds
                 v /= 1000.0
             samples[(group, case, tool, int(n))].append(v)
     facts = {}
@@ -93,6 +93,9 @@ def main():
                 plot[(case, tool)][n] = med(x)
     print(f"  target tdxmemd/daxctl <= 1.0 everywhere: worst {worst:.2f}, {verdict(worst <= 1.0)}")
 
+    # A condition (more processes, a wrapped log) slows the whole machine
+    # too: its cost is the growth of the ratio to daxctl list, measured in
+    # the same condition, over the ratio without it.
     print("\nidle pass (nothing to do): ms, median (min-max)")
     base = None
     for case in ("base", "procs500", "procs2000", "wrapped"):
@@ -100,23 +103,29 @@ def main():
         if not t:
             continue
         r, _ = pair_ratio(t, d)
+        base = r if case == "base" else base
+        line = (f"  {case:10} daxctl list {med(d):6.1f} ({span(d)})  tdxmemd --once"
+                f" {med(t):6.1f} ({span(t)})  tdxmemd/daxctl-list {r:.2f}")
         if case == "base":
-            base = t
-        grow = med(t) / med(base) if base else float("nan")
-        print(f"  {case:10} daxctl list {med(d):6.1f} ({span(d)})  tdxmemd --once {med(t):6.1f}"
-              f" ({span(t)})  tdxmemd/daxctl-list {r:.2f}  vs base {grow:.2f}")
-        if case == "base":
-            print(f"    target <= 1.5x daxctl list: {verdict(r <= 1.5)}")
+            line += f", target <= 1.5: {verdict(r <= 1.5)}"
+        elif base:
+            line += f"; growth {r / base:.2f}, target <= 1.2: {verdict(r / base <= 1.2)}"
+        print(line)
 
-    print("\nthe service's pass (its own timing, ms), for a device with nothing to do")
-    pb = s[("pass", "base", "service", 0)]
+    print("\nthe service's pass (its own timing, ms), for a device with nothing to do;"
+          " daxctl list right after it as the reference")
+    base = None
     for case in ("base", "procs2000", "wrapped"):
-        p = s[("pass", case, "service", 0)]
+        p, d = s[("pass", case, "service", 0)], s[("pass-ref", case, "daxctl-list", 0)]
         if not p:
             continue
-        grow = med(p) / med(pb) if pb else float("nan")
-        note = "" if case == "base" else f"  vs base {grow:.2f}, target <= 1.2: {verdict(grow <= 1.2)}"
-        print(f"  {case:10} {med(p):6.2f} ({min(p):.2f}-{max(p):.2f}){note}")
+        r, _ = pair_ratio(p, d)
+        base = r if case == "base" else base
+        line = (f"  {case:10} pass {med(p):6.2f} ({min(p):.2f}-{max(p):.2f})  daxctl list"
+                f" {med(d):6.1f}  pass/daxctl-list {r:.2f}")
+        if case != "base" and base:
+            line += f"; growth {r / base:.2f}, target <= 1.2: {verdict(r / base <= 1.2)}"
+        print(line)
 
     s0, s2 = s[("scan", "procs0", "tdxmemd", 32)], s[("scan", "procs2000", "tdxmemd", 32)]
     if s0 and s2:
@@ -153,7 +162,7 @@ def latency_split(out):
     lines: commit to its dax device's first uevent seen by tdxmemd (kernel
     and udev), to the start of the pass that decided it (the quiet period),
     to the record (the pass, the action included)."""
-    lat, jpath = os.path.join(out, "latency.txt"), os.path.join(out, "journal.json")
+    lat, jpath = os.path.join(out, "latency.txt"), os.path.join(out, "service.json")
     if not (os.path.exists(lat) and os.path.exists(jpath)):
         return
     seen, passes = {}, []

@@ -32,6 +32,14 @@ void kernel_log_clear(struct kernel_log *log);
 int kernel_log_read(const char *sysroot, struct kernel_log *ret_log);
 
 /*
+ * The same; when the journal is read, @journal_cache (NULL: none) keeps the
+ * TDX lines and the journal cursor reached, so that a later read of this
+ * boot reads only the journal entries after it.
+ */
+int kernel_log_read_cached(const char *sysroot, const char *journal_cache,
+			   struct kernel_log *ret_log);
+
+/*
  * The daemon reads the log once, then only what comes: kernel_log_follow()
  * opens SYSROOT/dev/kmsg at its end (before the full read, so nothing falls
  * between the two; a line read twice changes nothing, as the CMR lines

@@ -24,6 +24,8 @@ struct kmod_ctx;
 #define TDXMEMD_RUNTIME_DIR "/run/tdxmemd"
 #define TDXMEMD_LOCK_PATH   TDXMEMD_RUNTIME_DIR "/action.lock"
 #define TDXMEMD_STATE_PATH  TDXMEMD_RUNTIME_DIR "/state"
+/* After a wrap: this boot's TDX log lines and the journal cursor reached. */
+#define TDXMEMD_KERNEL_LOG_CACHE TDXMEMD_RUNTIME_DIR "/kernel-log"
 
 /* Exit codes of tdxmemd(8). */
 enum {

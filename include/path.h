@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 
@@ -44,9 +45,9 @@ int write_string_file(const char *path, const char *value);
 
 /*
  * Replaces @path whole or not at all: @write_content() fills PATH.new
- * (mode 0644, whatever the umask), which is flushed, synced and renamed over
+ * (@mode, whatever the umask), which is flushed, synced and renamed over
  * @path, so a reader sees the old file or the new one, never half of one.
  * On any failure PATH.new is removed and @path left as it was. -errno.
  */
-int write_file_atomic(const char *path, int (*write_content)(FILE *f, const void *userdata),
-		      const void *userdata);
+int write_file_atomic(const char *path, mode_t mode,
+		      int (*write_content)(FILE *f, const void *userdata), const void *userdata);

@@ -202,7 +202,10 @@ static int load_cmrs(const struct manager *m, const struct config *config,
 int manager_read_kernel_log(struct manager *m)
 {
 	kernel_log_clear(&m->kernel_log);
-	int r = kernel_log_read(m->options.sysroot, &m->kernel_log);
+	/* a dry run writes nothing, not even the journal cache */
+	int r = kernel_log_read_cached(m->options.sysroot,
+				       m->options.dry_run ? NULL : TDXMEMD_KERNEL_LOG_CACHE,
+				       &m->kernel_log);
 	if (r == -EMEDIUMTYPE || r == -EISDIR) {
 		/* not the kernel's: a FIFO or directory put where the device should be */
 		_cleanup_free_ char *path = path_join_root(m->options.sysroot, "/dev/kmsg");

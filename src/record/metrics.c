@@ -157,5 +157,5 @@ int metrics_write_textfile(const char *path, const struct inventory *inventory, 
 	 * node_exporter reads only *.prom, so it never picks up the .new
 	 * file; 0644: it runs as its own user.
 	 */
-	return write_file_atomic(path, write_metrics, &in);
+	return write_file_atomic(path, 0644, write_metrics, &in);
 }

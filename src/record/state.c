@@ -157,5 +157,5 @@ static int write_state(FILE *f, const void *userdata)
 int state_save(const char *path, const struct state *state)
 {
 	/* 0644: not secret, and `tdxmemd status` need not run as root (UMask=0077) */
-	return write_file_atomic(path, write_state, state);
+	return write_file_atomic(path, 0644, write_state, state);
 }

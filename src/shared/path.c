@@ -171,8 +171,8 @@ int read_root_file(const char *sysroot, const char *path, size_t max, char **ret
 	return 0;
 }
 
-int write_file_atomic(const char *path, int (*write_content)(FILE *f, const void *userdata),
-		      const void *userdata)
+int write_file_atomic(const char *path, mode_t mode,
+		      int (*write_content)(FILE *f, const void *userdata), const void *userdata)
 {
 	char temporary[PATH_MAX];
 
@@ -180,7 +180,7 @@ int write_file_atomic(const char *path, int (*write_content)(FILE *f, const void
 		return -ENAMETOOLONG;
 	/* O_NOFOLLOW, O_NONBLOCK and the check: a link or FIFO left there is refused */
 	int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
-		      0644);
+		      mode);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
@@ -195,7 +195,7 @@ int write_file_atomic(const char *path, int (*write_content)(FILE *f, const void
 		close(fd);
 		return r;
 	}
-	r = fchmod(fileno(f), 0644) < 0 ? -errno : 0;
+	r = fchmod(fileno(f), mode) < 0 ? -errno : 0;
 	if (r == 0)
 		r = write_content(f, userdata);
 	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) < 0))

@@ -225,7 +225,69 @@ static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, lon
 	return kmsg_drain(fd, log, first_seq, &lost);
 }
 
-static int kernel_log_read_journal(struct kernel_log *log)
+/*
+ * The journal cache: "boot ID", "cursor CURSOR", then one "line TEXT" per
+ * TDX line found up to that entry. Anything else, or another boot, and the
+ * cache is not used. Returns the cursor to read on from, or NULL.
+ */
+static char *cache_load(const char *path, sd_id128_t boot, struct kernel_log *log)
+{
+	_cleanup_free_ char *data = NULL;
+	char *cursor = NULL, want[64];
+	bool first = true;
+
+	if (!path || read_full_file(path, 4u << 20, &data, NULL) < 0)
+		return NULL;
+	snprintf(want, sizeof(want), "boot " SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
+	for (char *line = data, *next; *line; line = next, first = false) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		bool ok;
+		if (first)
+			ok = streq(line, want);
+		else if (strncmp(line, "cursor ", 7) == 0)
+			ok = !cursor && (cursor = strdup(line + 7));
+		else
+			ok = strncmp(line, "line " TDX_LOG_PREFIX, 5 + strlen(TDX_LOG_PREFIX)) ==
+				 0 &&
+			     kernel_log_add(log, line + 5, strlen(line + 5)) >= 0;
+		if (!ok) {
+			free(cursor);
+			kernel_log_clear(log);
+			return NULL;
+		}
+	}
+	if (!cursor)
+		kernel_log_clear(log);
+	return cursor;
+}
+
+struct cache_content {
+	sd_id128_t boot;
+	const char *cursor;
+	const struct kernel_log *log;
+};
+
+static int write_cache(FILE *f, const void *userdata)
+{
+	const struct cache_content *c = userdata;
+
+	fprintf(f, "boot " SD_ID128_FORMAT_STR "\ncursor %s\n", SD_ID128_FORMAT_VAL(c->boot),
+		c->cursor);
+	for (size_t i = 0; i < c->log->count; i++)
+		if (!strchr(c->log->lines[i], '\n'))
+			fprintf(f, "line %s\n", c->log->lines[i]);
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * This boot's kernel messages from the journal. With @cache, the TDX lines
+ * and the cursor of the last entry read are kept there, so that the next
+ * read of this boot (the next --once) reads only the entries after it:
+ * after a wrap of 100,000 lines the whole read takes seconds.
+ */
+static int kernel_log_read_journal(const char *cache, struct kernel_log *log)
 {
 	sd_journal *journal = NULL;
 	sd_id128_t boot;
@@ -244,20 +306,46 @@ static int kernel_log_read_journal(struct kernel_log *log)
 	if (r >= 0)
 		r = sd_journal_add_match(journal, "_TRANSPORT=kernel", 0);
 
+	_cleanup_free_ char *cursor = r >= 0 ? cache_load(cache, boot, log) : NULL;
+	if (cursor) {
+		if (sd_journal_seek_cursor(journal, cursor) < 0 || sd_journal_next(journal) <= 0) {
+			/* nothing there to go on from: the whole boot after all */
+			kernel_log_clear(log);
+			r = sd_journal_seek_head(journal);
+		} else if (sd_journal_test_cursor(journal, cursor) <= 0) {
+			/* the cached entry is gone (vacuumed): this one is unread */
+			(void)sd_journal_previous(journal);
+		}
+		/* else at the cached entry itself: the loop goes on after it */
+	}
+
+	bool read_any = false;
 	while (r >= 0 && (r = sd_journal_next(journal)) > 0) {
 		const void *data;
 		size_t len;
 
+		read_any = true;
 		if (sd_journal_get_data(journal, "MESSAGE", &data, &len) < 0)
 			continue;
 		r = kernel_log_add(log, (const char *)data + strlen("MESSAGE="),
 				   len - strlen("MESSAGE="));
 	}
+	_cleanup_free_ char *last = NULL;
+	if (r >= 0 && cache && read_any && sd_journal_get_cursor(journal, &last) >= 0)
+		/* 0600: dmesg_restrict keeps the kernel log from other users */
+		(void)write_file_atomic(cache, 0600, write_cache,
+					&(struct cache_content){boot, last, log});
 	sd_journal_close(journal);
 	return r < 0 ? r : 0;
 }
 
 int kernel_log_read(const char *sysroot, struct kernel_log *ret_log)
+{
+	return kernel_log_read_cached(sysroot, NULL, ret_log);
+}
+
+int kernel_log_read_cached(const char *sysroot, const char *journal_cache,
+			   struct kernel_log *ret_log)
 {
 	struct kernel_log log = {0};
 	long long first_seq = -1;
@@ -278,7 +366,7 @@ int kernel_log_read(const char *sysroot, struct kernel_log *ret_log)
 	if (sysroot_is_host(sysroot)) {
 		struct kernel_log journal = {0};
 
-		if (kernel_log_read_journal(&journal) >= 0) {
+		if (kernel_log_read_journal(journal_cache, &journal) >= 0) {
 			kernel_log_clear(&log);
 			journal.origin = KERNEL_LOG_JOURNAL;
 			*ret_log = journal;

@@ -179,7 +179,7 @@ bool policy_row_describe(unsigned row, char *buf, size_t size)
 	static const char *const device_text[] = {
 	    [DEVICE_ANY] = NULL,
 	    [DEVICE_EXCLUDED] = "device in Exclude=",
-	    [DEVICE_DEVDAX_IN_USE] = "device devdax and open or mapped",
+	    [DEVICE_DEVDAX_IN_USE] = "device devdax, open or mapped, and otherwise going online",
 	    [DEVICE_UNPLUGGABLE] = "device with no whole memory block or no target node",
 	    [DEVICE_ONLINE] = "device with a block online",
 	    [DEVICE_COVERED] = "every block of the device inside the CMRs",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Who holds /dev/daxX.Y, against a fake /proc: descriptors and mappings,
- * whole names only (dax0.1 is not dax0.10), processes without either.
+ * whole names only (dax0.1 is not dax0.10), processes without either,
+ * kernel threads (no mappings) not looked into.
  */
 #include "inventory.h"
 #include "macro.h"
@@ -49,6 +50,10 @@ static void test_holders(void **state)
 	put_fd(root, "1", "0", "/dev/null");
 	put_maps(root, "1", "55d0-55e0 r-xp 00000000 08:01 12 /usr/bin/init\n");
 	put_fd(root, "200", "3", "/dev/dax0.1");
+	put_maps(root, "200", "55d0-55e0 r-xp 00000000 08:01 13 /usr/bin/holder\n");
+	/* a kernel thread: no mappings, so its (here odd) descriptors are not read */
+	put_fd(root, "2", "0", "/dev/dax7.0");
+	put_maps(root, "2", "");
 	put_maps(root, "300",
 		 "7f00-7f20 rw-s 00000000 00:06 99 /dev/dax1.10\n"
 		 "7f20-7f40 rw-s 00000000 00:06 98 /dev/dax2.0 (deleted)\n");

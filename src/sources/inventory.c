@@ -106,34 +106,40 @@ static bool names_dax_node(const char *text, size_t len, const char *node)
 static bool fds_hold(int proc_fd, const char *pid, const char *node)
 {
 	char path[64], target[PATH_MAX];
+	_Alignas(struct dirent64) char entries[16384];
+	ssize_t size;
 
 	snprintf(path, sizeof(path), "%s/fd", pid);
-	int fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	_cleanup_(closedirp) DIR *fds = fdopendir(fd);
-	if (!fds) {
-		close(fd);
-		return false;
-	}
-	struct dirent *de;
-	while ((de = readdir(fds))) {
-		/* descriptors are links: ".", ".." cost no readlink */
-		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-			continue;
-		ssize_t n = readlinkat(dirfd(fds), de->d_name, target, sizeof(target));
-		if (n > 0 && names_dax_node(target, (size_t)n, node))
-			return true;
+	/* getdents64() itself: readdir()'s fdopendir() costs three more syscalls */
+	while ((size = getdents64(fd, entries, sizeof(entries))) > 0) {
+		for (ssize_t at = 0; at < size;) {
+			const struct dirent64 *de = (const struct dirent64 *)(entries + at);
+			at += de->d_reclen;
+			/* descriptors are links: ".", ".." cost no readlink */
+			if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+				continue;
+			ssize_t n = readlinkat(fd, de->d_name, target, sizeof(target));
+			if (n > 0 && names_dax_node(target, (size_t)n, node))
+				return true;
+		}
 	}
 	return false;
 }
 
-/* A mapping outlives close(): /proc/PID/maps, read in large chunks. */
-static bool maps_hold(int proc_fd, const char *pid, const char *node)
+/*
+ * A mapping outlives close(): /proc/PID/maps, read in large chunks. Sets
+ * *@ret_empty when there is none at all: a kernel thread (or a zombie),
+ * which holds no descriptor either.
+ */
+static bool maps_hold(int proc_fd, const char *pid, const char *node, bool *ret_empty)
 {
 	char path[64], buffer[65536];
 	size_t keep = 0;
 
+	*ret_empty = true;
 	snprintf(path, sizeof(path), "%s/maps", pid);
 	_cleanup_close_ int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -142,6 +148,7 @@ static bool maps_hold(int proc_fd, const char *pid, const char *node)
 		ssize_t n = read(fd, buffer + keep, sizeof(buffer) - keep);
 		if (n <= 0)
 			return false;
+		*ret_empty = false;
 		size_t len = keep + (size_t)n;
 		/* only whole lines: the rest starts the next chunk */
 		const char *last = memrchr(buffer, '\n', len);
@@ -177,8 +184,9 @@ int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
 		/* tdxmemd itself holds no dax device */
 		if (!isdigit((unsigned char)de->d_name[0]) || streq(de->d_name, self))
 			continue;
-		if (fds_hold(dirfd(dir), de->d_name, node) ||
-		    maps_hold(dirfd(dir), de->d_name, node)) {
+		bool no_maps;
+		if (maps_hold(dirfd(dir), de->d_name, node, &no_maps) ||
+		    (!no_maps && fds_hold(dirfd(dir), de->d_name, node))) {
 			*ret_held = true;
 			return 0;
 		}

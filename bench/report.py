@@ -93,39 +93,13 @@ def main():
                 plot[(case, tool)][n] = med(x)
     print(f"  target tdxmemd/daxctl <= 1.0 everywhere: worst {worst:.2f}, {verdict(worst <= 1.0)}")
 
-    # A condition (more processes, a wrapped log) slows the whole machine
-    # too: its cost is the growth of the ratio to daxctl list, measured in
-    # the same condition, over the ratio without it.
     print("\nidle pass (nothing to do): ms, median (min-max)")
-    base = None
-    for case in ("base", "procs500", "procs2000", "wrapped"):
-        d, t = s[("idle", case, "daxctl-list", 0)], s[("idle", case, "tdxmemd-once", 0)]
-        if not t:
-            continue
-        r, _ = pair_ratio(t, d)
-        base = r if case == "base" else base
-        line = (f"  {case:10} daxctl list {med(d):6.1f} ({span(d)})  tdxmemd --once"
-                f" {med(t):6.1f} ({span(t)})  tdxmemd/daxctl-list {r:.2f}")
-        if case == "base":
-            line += f", target <= 1.5: {verdict(r <= 1.5)}"
-        elif base:
-            line += f"; growth {r / base:.2f}, target <= 1.2: {verdict(r / base <= 1.2)}"
-        print(line)
-
+    conditions(s, ("idle", "tdxmemd-once", "tdxmemd --once"), ("idle", "daxctl-list"),
+               ("base", "procs500", "procs2000", "wrapped"), base_target=1.5)
     print("\nthe service's pass (its own timing, ms), for a device with nothing to do;"
           " daxctl list right after it as the reference")
-    base = None
-    for case in ("base", "procs2000", "wrapped"):
-        p, d = s[("pass", case, "service", 0)], s[("pass-ref", case, "daxctl-list", 0)]
-        if not p:
-            continue
-        r, _ = pair_ratio(p, d)
-        base = r if case == "base" else base
-        line = (f"  {case:10} pass {med(p):6.2f} ({min(p):.2f}-{max(p):.2f})  daxctl list"
-                f" {med(d):6.1f}  pass/daxctl-list {r:.2f}")
-        if case != "base" and base:
-            line += f"; growth {r / base:.2f}, target <= 1.2: {verdict(r / base <= 1.2)}"
-        print(line)
+    conditions(s, ("pass", "service", "pass"), ("pass-ref", "daxctl-list"),
+               ("base", "procs2000", "wrapped"))
 
     s0, s2 = s[("scan", "procs0", "tdxmemd", 32)], s[("scan", "procs2000", "tdxmemd", 32)]
     if s0 and s2:
@@ -155,6 +129,28 @@ def main():
 
     write_plot(plot, out, png)
     return 1 if bad else 0
+
+
+def conditions(s, measured, reference, cases, base_target=None):
+    """One line per condition (more processes, a wrapped log). A condition
+    slows the whole machine too: its cost is the growth of the ratio to the
+    reference measured in the same condition, over that ratio without it."""
+    group, tool, label = measured
+    base = None
+    for case in cases:
+        t, d = s[(group, case, tool, 0)], s[(reference[0], case, reference[1], 0)]
+        if not t:
+            continue
+        r, _ = pair_ratio(t, d)
+        line = (f"  {case:10} {label} {med(t):7.1f} ({span(t)})  daxctl list {med(d):6.1f}"
+                f" ({span(d)})  ratio {r:.2f}")
+        if case == "base":
+            base = r
+            if base_target:
+                line += f", target <= {base_target}: {verdict(r <= base_target)}"
+        elif base:
+            line += f"; growth {r / base:.2f}, target <= 1.2: {verdict(r / base <= 1.2)}"
+        print(line)
 
 
 def latency_split(out):
@@ -203,6 +199,9 @@ def write_plot(plot, out, png):
             f.write(str(n) + " " + " ".join(
                 f"{plot[(c, t)].get(n, float('nan')):.1f}" for c in ("online", "devdax")
                 for t in ("floor", "daxctl", "tdxmemd")) + "\n")
+    if not plot:
+        print("\nno block figures: no plot")
+        return
     if not shutil.which("gnuplot"):
         print(f"\nno gnuplot: plot data in {data} only")
         return

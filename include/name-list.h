@@ -16,5 +16,8 @@ struct name_list {
 void name_list_clear(struct name_list *list);
 bool name_list_contains(const struct name_list *list, const char *name);
 
+/* Whether @name is among @names (NULL-terminated); @names NULL stands for every name. */
+bool names_select(char *const *names, const char *name);
+
 /* Adds a copy of @name unless it is there already. Returns 0 or -ENOMEM. */
 int name_list_add(struct name_list *list, const char *name);

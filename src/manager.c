@@ -6,6 +6,7 @@
 #include "explain.h"
 #include "log.h"
 #include "macro.h"
+#include "name-list.h"
 #include "metrics.h"
 #include "path.h"
 #include "policy.h"
@@ -387,16 +388,6 @@ static struct verdict decide_with_holders(struct manager *m, struct dax_device *
 	return device->in_use ? manager_decide(m, device) : verdict;
 }
 
-static bool wanted(char *const *devices, const char *name)
-{
-	if (!devices)
-		return true;
-	for (char *const *d = devices; *d; d++)
-		if (streq(*d, name))
-			return true;
-	return false;
-}
-
 /*
  * Daemon: whether this pass may leave @device alone without a record. The
  * decision is the one already recorded, and either the device is in that
@@ -571,7 +562,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 
 	for (size_t i = 0; i < m->inventory.count; i++) {
 		struct dax_device *device = &m->inventory.devices[i];
-		if (!wanted(devices, device->name))
+		if (!names_select(devices, device->name))
 			continue;
 		if (!device->managed) {
 			if (held)

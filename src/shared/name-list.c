@@ -23,6 +23,16 @@ bool name_list_contains(const struct name_list *list, const char *name)
 	return false;
 }
 
+bool names_select(char *const *names, const char *name)
+{
+	if (!names)
+		return true;
+	for (char *const *n = names; *n; n++)
+		if (streq(*n, name))
+			return true;
+	return false;
+}
+
 int name_list_add(struct name_list *list, const char *name)
 {
 	if (name_list_contains(list, name))

@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "name-list.h"
 #include "path.h"
 
 #include <ctype.h>
@@ -438,16 +439,6 @@ static bool is_volatile_memory(struct daxctl_dev *dev)
 	return cxl_region_from_sysfs_path(path, &region) == 0 || strstr(path, "/hmem.") != NULL;
 }
 
-static bool wanted(char *const *devices, const char *name)
-{
-	if (!devices)
-		return true;
-	for (char *const *d = devices; *d; d++)
-		if (streq(*d, name))
-			return true;
-	return false;
-}
-
 int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *const *devices,
 		   struct parse_error *ret_error)
 {
@@ -481,7 +472,7 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *c
 		daxctl_dev_foreach (region, dev) {
 			/* a region's seed device has no capacity yet: nothing to decide */
 			if (daxctl_dev_get_size(dev) == 0 ||
-			    !wanted(devices, daxctl_dev_get_devname(dev)))
+			    !names_select(devices, daxctl_dev_get_devname(dev)))
 				continue;
 
 			struct dax_device *grown =

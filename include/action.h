@@ -38,7 +38,7 @@ struct action_options {
 	/*
 	 * When auto_online_blocks is not "offline", the kernel onlines kmem's
 	 * blocks itself, in a zone of its choosing, as soon as kmem binds
-	 * (platform.md §2): the zone is then not ours to verify.
+	 * (docs/platform-notes.md, section 2): the zone is then not ours to verify.
 	 */
 	bool kernel_auto_online;
 	struct kmod_ctx *kmod;	 /* loads kmem before binding; NULL: loaded (or tests) */

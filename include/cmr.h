@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * TDX Convertible Memory Regions. Mainline exports none (platform.md §1), so
+ * TDX Convertible Memory Regions. Mainline exports none (docs/platform-notes.md, section 1), so
  * they come from a file the administrator provides, a sysfs/debugfs attribute
  * on kernels that export them, or the "virt/tdx: CMR: [..)" lines some
  * kernels print. One parser reads all of them.

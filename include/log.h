@@ -28,7 +28,7 @@ int log_error_errno(int error, const char *format, ...) __attribute__((format(pr
 #define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_error(...)	 log_msg(LOG_ERR, __VA_ARGS__)
 
-/* Route the libraries' own messages into this log (platform.md §4). */
+/* Route the libraries' own messages into this log (docs/platform-notes.md, section 4). */
 void log_attach_daxctl(struct daxctl_ctx *ctx);
 void log_attach_cxl(struct cxl_ctx *ctx);
 void log_attach_kmod(struct kmod_ctx *ctx);

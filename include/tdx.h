@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * TDX host state as userspace can observe it (platform.md §1).
+ * TDX host state as userspace can observe it (docs/platform-notes.md, section 1).
  */
 #pragma once
 

@@ -26,7 +26,7 @@
 /*
  * Creating one CXL region sends a burst of uevents within milliseconds
  * (region, dax_region, dax device, driver binds, one per memory block;
- * platform.md §3). Deciding once the burst has been quiet this long gives
+ * docs/platform-notes.md, section 3). Deciding once the burst has been quiet this long gives
  * each device one decision per change, and lets udev finish loading kmem
  * for it before tdxmemd touches it.
  */
@@ -377,7 +377,7 @@ static int on_reload(sd_event_source *source, const struct signalfd_siginfo *si,
 /*
  * With auto_online_blocks other than "offline", the kernel onlines CXL
  * memory (ZONE_NORMAL on Debian's kernels) the moment kmem binds, before
- * tdxmemd sees the dax device (platform.md §2). The daemon owns that race.
+ * tdxmemd sees the dax device (docs/platform-notes.md, section 2). The daemon owns that race.
  */
 static void take_over_auto_online(struct daemon *d)
 {

@@ -145,7 +145,7 @@ committed_us=${EPOCHREALTIME//[!0-9]/}
 put /sys/bus/cxl/drivers/cxl_region/bind "$R"
 
 # dax_cxl registers daxN.M under regionN/dax_regionN within tens of ms
-# (platform.md section 5); its module may still be loading via udev.
+# (seen in this bed); its module may still be loading via udev.
 dax=""
 deadline=$((SECONDS + TIMEOUT))
 while ((SECONDS < deadline)); do

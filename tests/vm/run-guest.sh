@@ -157,7 +157,7 @@ fi
 
 # ---- the machine -----------------------------------------------------------
 
-# platform.md section 5: q35 with CXL, TCG.  hypervisor=off: with the
+# q35 with CXL, TCG.  hypervisor=off: with the
 # hypervisor CPUID bit set, the kernel's CXL region commit fails ("Failed
 # to synchronize CPU cache state", cpu_cache_invalidate_memregion()).  The
 # disk must sit on pcie.0.
@@ -195,7 +195,7 @@ done
 [[ -z $fmw ]] || QEMU+=(-M "$fmw")
 
 # memhp_default_state=offline: a policy agent must see new memory before
-# the kernel onlines it (Debian's default is online, platform.md section 2).
+# the kernel onlines it (Debian's default is online, docs/platform-notes.md, section 2).
 # panic=-1 + -no-reboot: a panic ends QEMU at once instead of at the timeout.
 CMDLINE="console=ttyS0 root=/dev/vda rootfstype=ext4 rw init=/usr/local/sbin/vm-init"
 CMDLINE+=" panic=-1 mitigations=off memhp_default_state=$MEMHP"

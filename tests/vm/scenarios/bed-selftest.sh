@@ -40,7 +40,7 @@ echo 0 >/sys/module/tdxsim/parameters/delay_ms
 fact delayed_write_ms "$(((t1 - t0) / 1000000))"
 fact refusals_after_delay "$(tdxsim_refusals)"
 
-# What daxctl does: stops at the first refused block (platform.md 4, 6).
+# What daxctl does: stops at the first refused block (docs/platform-notes.md, section 4).
 rc=0
 daxctl online-memory "$DAX" >"$OUT/daxctl-online.log" 2>&1 || rc=$?
 fact daxctl_online_rc "$rc"

@@ -52,7 +52,7 @@ static void help(void)
 	       "Exit status (--once): 0 every device is in its decided state; 1 usage,\n"
 	       "configuration or source error (nothing touched); 2 a device was rolled back\n"
 	       "or failed.\n"
-	       "See tdxmemd(8) and tdxmemd.conf(5).\n",
+	       "See tdxmemd(8), tdxmemd.conf(5) and tdxmemd-journal-fields(7).\n",
 	       CONFIG_DEFAULT_PATH);
 }
 

@@ -147,7 +147,7 @@ check "the shipped /etc/tdxmemd.conf parses (tdxmemd --once --dry-run)" \
 	'in_root tdxmemd --once --dry-run >/dev/null'
 check "catalog in journalctl's database ($catalog_id)" \
 	'in_root journalctl --list-catalog 2>/dev/null | grep -q "^$catalog_id "'
-check "man pages" '[[ -s $root/usr/share/man/man8/tdxmemd.8.gz && -s $root/usr/share/man/man5/tdxmemd.conf.5.gz ]]'
+check "man pages" '[[ -s $root/usr/share/man/man8/tdxmemd.8.gz && -s $root/usr/share/man/man5/tdxmemd.conf.5.gz && -s $root/usr/share/man/man7/tdxmemd-journal-fields.7.gz ]]'
 log "$SUITE: dpkg --purge tdxmemd"
 in_root dpkg --purge tdxmemd >"$root/purge.log" 2>&1 || die "purge failed: $(cat "$root/purge.log")"
 left=()

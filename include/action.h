@@ -51,9 +51,12 @@ struct action_options {
 struct action_result {
 	enum outcome outcome;
 	int error; /* positive errno of the first failure, or 0 */
-	/* Set when the outcome changes the reason: offlining refused means in-use. */
-	bool reason_overridden;
-	enum reason reason;
+	/*
+	 * The kernel would not offline a block (mm/memory_hotplug.c
+	 * offline_pages() cannot migrate pages in use): what happened, from
+	 * which the record derives its reason (record_reason()).
+	 */
+	bool offline_refused;
 	int rollback_error; /* positive errno when undoing a failed online failed too */
 	enum kmem_interface interface;
 };

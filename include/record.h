@@ -45,6 +45,13 @@ int record_fields_build(const struct record *record, struct record_fields *ret_f
 void record_fields_clear(struct record_fields *fields);
 
 int record_priority(const struct record *record);
+
+/*
+ * The reason the record gives, in the journal and the state of this boot
+ * alike: the policy's, or in-use when the kernel refused to offline a block
+ * (the action found pages in use).
+ */
+enum reason record_reason(const struct record *record);
 const char *record_message_id(const struct record *record);
 
 /*

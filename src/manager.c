@@ -424,8 +424,9 @@ static void remember(struct manager *m, const struct record *record)
 	m->state.counters.records++;
 	m->state.counters.rollbacks += record->result.outcome == OUTCOME_ROLLED_BACK;
 	m->state.counters.failures += record->result.outcome == OUTCOME_FAILED;
+	/* the record's reason, so that the journal and the state file agree */
 	int r = state_put(&m->state, record->device->name, record->verdict.decision,
-			  record->verdict.reason, record->result.outcome, now_realtime_usec());
+			  record_reason(record), record->result.outcome, now_realtime_usec());
 	if (r >= 0)
 		r = state_save(TDXMEMD_STATE_PATH, &m->state);
 	if (r < 0)

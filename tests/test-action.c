@@ -503,8 +503,7 @@ static void test_devdax_in_use(void **state)
 		struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 		assert_int_equal(r.outcome, OUTCOME_FAILED);
 		assert_int_equal(r.error, EBUSY);
-		assert_true(r.reason_overridden);
-		assert_int_equal(r.reason, REASON_IN_USE);
+		assert_true(r.offline_refused);
 		assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
 		assert_int_equal(a_online(), 4);
 		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
@@ -547,7 +546,7 @@ static void test_odd_phys_index(void **state)
 	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_FAILED);
 	assert_int_equal(r.error, EXDEV);
-	assert_false(r.reason_overridden);
+	assert_false(r.offline_refused);
 	assert_int_equal(sim.block[6], MOVABLE);
 	assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
 	assert_false(sim.stranded);

@@ -354,8 +354,7 @@ static void test_failed_in_use_override(void **state)
 
 	/* Offlining was refused: something uses the memory, so it stays online. */
 	record.result.error = EBUSY;
-	record.result.reason_overridden = true;
-	record.result.reason = REASON_IN_USE;
+	record.result.offline_refused = true;
 	record.verdict.has_uncovered = true;
 	record.verdict.uncovered = (struct range){0x900000000, 0x980000000};
 	device.zone = MEMORY_ZONE_NORMAL;
@@ -734,8 +733,7 @@ static void test_json_document(void **state)
 	records[3] =
 	    make_record(&devices[1], DECISION_DEVDAX, REASON_NOT_CONVERTIBLE, OUTCOME_FAILED);
 	records[3].result.error = EBUSY;
-	records[3].result.reason_overridden = true;
-	records[3].result.reason = REASON_IN_USE;
+	records[3].result.offline_refused = true;
 
 	json = print_json(TDX_STATE_INITIALIZED, &cmrs, records, ARRAY_SIZE(records));
 	out = python_json(

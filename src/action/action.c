@@ -323,8 +323,7 @@ static int offline_for_devdax(struct dax_device *device, const struct action_opt
 
 	/* the kernel's refusal to offline (EBUSY) means pages in use */
 	if (r == -EBUSY || (r >= 0 && counted >= 0)) {
-		result->reason_overridden = true;
-		result->reason = REASON_IN_USE;
+		result->offline_refused = true;
 	}
 	/* "unplugged" put back what it took; block by block, we do. */
 	if (!by_device_state && before.online > 0 && before.online == device->blocks)

@@ -70,10 +70,9 @@ const char *record_message_id(const struct record *record)
 	return MESSAGE_ID_UNCHANGED;
 }
 
-/* The action may find a better reason than the policy (offlining refused: in-use). */
-static enum reason record_reason(const struct record *record)
+enum reason record_reason(const struct record *record)
 {
-	return record->result.reason_overridden ? record->result.reason : record->verdict.reason;
+	return record->result.offline_refused ? REASON_IN_USE : record->verdict.reason;
 }
 
 static enum cmr_source record_cmr_source(const struct record *record)
@@ -177,7 +176,7 @@ static int format_message(const struct record *record, char **ret)
 		format_range(span, span_text);
 	format_size(device->size, size_text);
 	/* The gap explains the policy's reason, not one the action put in its place. */
-	if (record->verdict.has_uncovered && !record->result.reason_overridden)
+	if (record->verdict.has_uncovered && !record->result.offline_refused)
 		format_range(record->verdict.uncovered, uncovered_text);
 	if (record->result.error != 0)
 		error = error_text(abs(record->result.error), error_buf, sizeof(error_buf));

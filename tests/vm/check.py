@@ -311,6 +311,10 @@ def auto_online(c, run):
                      errno="16", blocks="4", blocks_online="4")
         c.fact("after_driver", "kmem")
         c.fact("after_online", "4")
+        # the state of this boot gives the record's reason, not the policy's
+        line = [l for l in run.text("status.stdout").splitlines() if l.startswith(dax + " ")]
+        c.check(bool(line) and "devdax (in-use) failed" in line[0],
+                f"status: {line[0] if line else 'no line'}")
         return
     c.rc("once", 0)
     c.one_record(dax, decision="devdax", reason="not-convertible",

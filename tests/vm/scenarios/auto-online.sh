@@ -20,3 +20,4 @@ dev_facts before "$DAX"
 run_tdxmemd once --once
 settle
 dev_facts after "$DAX"
+run_tdxmemd status status

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONFIG_DEFAULT_PATH	  "/etc/tdxmemd.conf"
 #define CONFIG_DEFAULT_DROPIN_DIR "/etc/tdxmemd.conf.d"
@@ -39,6 +40,9 @@ struct config {
 	char **exclude; /* device names, CXL region names or memdev serials */
 	size_t exclude_count;
 	size_t exclude_allocated;
+	/* the words of exclude that are numbers, parsed once at load */
+	uint64_t *exclude_serials;
+	size_t exclude_serial_count;
 	bool take_over_auto_online; /* daemon: set auto_online_blocks to offline */
 	char *metrics_textfile;	    /* [Metrics] TextfilePath=: node_exporter file, or NULL */
 };
@@ -63,6 +67,9 @@ int config_load(struct config *config, const char *path, bool path_explicit, con
 		struct parse_error *ret_error);
 
 bool config_excludes(const struct config *config, const char *name);
+
+/* Whether memdev serial @serial is listed in Exclude= (0x1234 or 4660). */
+bool config_excludes_serial(const struct config *config, uint64_t serial);
 
 const char *online_type_to_string(enum online_type type);
 const char *after_init_to_string(enum after_init after_init);

@@ -46,9 +46,11 @@ struct dax_device {
 	unsigned blocks_present; /* added (memoryN exists), online or not */
 	unsigned blocks_online;
 	enum memory_zone zone;
-	bool in_use;		   /* devdax, and /dev/daxX.Y open or mapped */
-	char *cxl_region;	   /* "region0", or NULL when not CXL memory */
-	char *cxl_memdevs;	   /* "mem0:0x1234 mem1:0x5678", or NULL (not read) */
+	bool in_use;	       /* devdax, and /dev/daxX.Y open or mapped */
+	char *cxl_region;      /* "region0", or NULL when not CXL memory */
+	char *cxl_memdevs;     /* "mem0:0x1234 mem1:0x5678", or NULL (not read) */
+	uint64_t *cxl_serials; /* the same memdevs' serials, for Exclude= */
+	size_t cxl_serial_count;
 	struct daxctl_dev *handle; /* owned by the inventory's daxctl context */
 };
 

@@ -306,24 +306,6 @@ static int manager_read_devices(struct manager *m)
 	return 0;
 }
 
-static bool serial_listed(const struct config *config, const char *memdevs)
-{
-	/* memdevs: "mem0:0x1234 mem1:0x5678"; Exclude= may give 0x1234 or 4660 */
-	for (const char *p = memdevs; p && (p = strchr(p, ':')); p++) {
-		unsigned long long serial = strtoull(p + 1, NULL, 16);
-		for (size_t i = 0; i < config->exclude_count; i++) {
-			const char *text = config->exclude[i];
-			bool hex = strncasecmp(text, "0x", 2) == 0;
-			char *end;
-			errno = 0;
-			unsigned long long listed = strtoull(text, &end, hex ? 16 : 10);
-			if (errno == 0 && *end == '\0' && end != text && listed == serial)
-				return true;
-		}
-	}
-	return false;
-}
-
 void manager_read_cxl(struct manager *m)
 {
 	int r = inventory_read_cxl(&m->inventory, &m->cxl);
@@ -339,6 +321,14 @@ void manager_cxl_changed(struct manager *m)
 	m->cxl = NULL;
 }
 
+static bool serial_listed(const struct config *config, const struct dax_device *device)
+{
+	for (size_t i = 0; i < device->cxl_serial_count; i++)
+		if (config_excludes_serial(config, device->cxl_serials[i]))
+			return true;
+	return false;
+}
+
 static bool manager_excludes(struct manager *m, const struct dax_device *device)
 {
 	if (m->config.exclude_count == 0)
@@ -348,7 +338,7 @@ static bool manager_excludes(struct manager *m, const struct dax_device *device)
 	/* regions of soft-reserved memory and serials come from libcxl */
 	manager_read_cxl(m);
 	return (device->cxl_region && config_excludes(&m->config, device->cxl_region)) ||
-	       serial_listed(&m->config, device->cxl_memdevs);
+	       serial_listed(&m->config, device);
 }
 
 static struct verdict manager_decide(struct manager *m, const struct dax_device *device)

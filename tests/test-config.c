@@ -416,6 +416,34 @@ static void test_excludes(void **state)
 	config_clear(&config);
 }
 
+/* Serials are parsed once, at load: hex with 0x or decimal, whole words only. */
+static void test_exclude_serials(void **state)
+{
+	struct config config, copy;
+	struct parse_error error = {};
+
+	config_init(&config);
+	assert_int_equal(parse_text(&config,
+				    "[Policy]\nExclude=dax0.0 0x1234 mem0:0x9999 0xZZ 0x -7 1x2\n"
+				    "Exclude=22136 region1\n",
+				    &error),
+			 0);
+	assert_int_equal(config.exclude_serial_count, 2);
+	assert_true(config_excludes_serial(&config, 0x1234));
+	assert_true(config_excludes_serial(&config, 22136)); /* 0x5678 */
+	assert_false(config_excludes_serial(&config, 0x9999));
+	assert_false(config_excludes_serial(&config, 0));
+	/* a later file's words add to them; an empty assignment drops them */
+	config_init(&copy);
+	assert_int_equal(
+	    parse_text(&copy, "[Policy]\nExclude=0x1\nExclude=\nExclude=0x2\n", &error), 0);
+	assert_int_equal(copy.exclude_serial_count, 1);
+	assert_true(config_excludes_serial(&copy, 2));
+	assert_false(config_excludes_serial(&copy, 1));
+	config_clear(&copy);
+	config_clear(&config);
+}
+
 /* ---- config_load ---- */
 
 struct tmpdir {
@@ -615,6 +643,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_bad),
 	    cmocka_unit_test(test_parse_bad_after_changes),
 	    cmocka_unit_test(test_excludes),
+	    cmocka_unit_test(test_exclude_serials),
 	    cmocka_unit_test_setup_teardown(test_load_nothing, setup_tmpdir, teardown_tmpdir),
 	    cmocka_unit_test_setup_teardown(test_load_missing_explicit, setup_tmpdir,
 					    teardown_tmpdir),

@@ -11,10 +11,12 @@
 #include "name-list.h"
 #include "path.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* A configuration file is a handful of lines; refuse anything absurd. */
@@ -90,9 +92,12 @@ static void exclude_free(struct config *config)
 	for (size_t i = 0; i < config->exclude_count; i++)
 		free(config->exclude[i]);
 	free(config->exclude);
+	free(config->exclude_serials);
 	config->exclude = NULL;
 	config->exclude_count = 0;
 	config->exclude_allocated = 0;
+	config->exclude_serials = NULL;
+	config->exclude_serial_count = 0;
 }
 
 void config_clear(struct config *config)
@@ -114,6 +119,8 @@ static int config_copy(struct config *ret, const struct config *src)
 	copy.cmr_file = copy.cmr_attribute = copy.metrics_textfile = NULL;
 	copy.exclude = NULL;
 	copy.exclude_count = copy.exclude_allocated = 0;
+	copy.exclude_serials = NULL;
+	copy.exclude_serial_count = 0;
 
 	if (src->cmr_file) {
 		copy.cmr_file = strdup(src->cmr_file);
@@ -135,6 +142,13 @@ static int config_copy(struct config *ret, const struct config *src)
 		if (!copy.exclude)
 			return -ENOMEM;
 		copy.exclude_allocated = src->exclude_count;
+		/* as many serials as words at most: one allocation */
+		copy.exclude_serials = calloc(src->exclude_count, sizeof(uint64_t));
+		if (!copy.exclude_serials)
+			return -ENOMEM;
+		memcpy(copy.exclude_serials, src->exclude_serials,
+		       src->exclude_serial_count * sizeof(uint64_t));
+		copy.exclude_serial_count = src->exclude_serial_count;
 		for (size_t i = 0; i < src->exclude_count; i++) {
 			copy.exclude[i] = strdup(src->exclude[i]);
 			if (!copy.exclude[i])
@@ -336,6 +350,22 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* "0x1234" (hex) or "4660" (decimal), whole; device and region names never are. */
+static bool parse_serial(const char *word, uint64_t *ret)
+{
+	bool hex = strncasecmp(word, "0x", 2) == 0;
+	char *end;
+
+	if (!isdigit((unsigned char)word[hex ? 2 : 0]))
+		return false;
+	errno = 0;
+	unsigned long long value = strtoull(word, &end, hex ? 16 : 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*ret = value;
+	return true;
+}
+
 static int parse_exclude(struct config *config, const char *key, const char *value,
 			 const struct location *loc)
 {
@@ -374,9 +404,20 @@ static int parse_exclude(struct config *config, const char *key, const char *val
 				goto oom;
 			}
 			config->exclude = list;
+			uint64_t *serials =
+			    reallocarray(config->exclude_serials, grown, sizeof(uint64_t));
+			if (!serials) {
+				free(name);
+				goto oom;
+			}
+			config->exclude_serials = serials;
 			config->exclude_allocated = grown;
 		}
 		config->exclude[config->exclude_count++] = name;
+		/* a word that is a number is a memdev serial: parsed once, here */
+		uint64_t serial;
+		if (parse_serial(name, &serial))
+			config->exclude_serials[config->exclude_serial_count++] = serial;
 	}
 	return 0;
 
@@ -700,6 +741,14 @@ int config_load(struct config *config, const char *path, bool path_explicit, con
 	*config = copy;
 	config_init(&copy); /* ownership moved to *config */
 	return 0;
+}
+
+bool config_excludes_serial(const struct config *config, uint64_t serial)
+{
+	for (size_t i = 0; i < config->exclude_serial_count; i++)
+		if (config->exclude_serials[i] == serial)
+			return true;
+	return false;
 }
 
 bool config_excludes(const struct config *config, const char *name)

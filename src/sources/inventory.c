@@ -198,7 +198,7 @@ int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
 #define CXL_DEVICES "/sys/bus/cxl/devices"
 
 /* memN:SERIAL of the memdev behind endpoint decoder @decoder ("decoder5.0"). */
-static int target_memdev(FILE *out, const char *decoder)
+static int target_memdev(FILE *out, const char *decoder, struct dax_device *device)
 {
 	char path[PATH_MAX], link[PATH_MAX], serial[32];
 
@@ -221,7 +221,14 @@ static int target_memdev(FILE *out, const char *decoder)
 		sizeof(path) ||
 	    read_attribute(path, serial, sizeof(serial)) < 0)
 		return -ENOENT;
-	fprintf(out, "%s%s:%#llx", ftell(out) > 0 ? " " : "", memdev, strtoull(serial, NULL, 0));
+	uint64_t value = strtoull(serial, NULL, 0);
+	uint64_t *serials =
+	    reallocarray(device->cxl_serials, device->cxl_serial_count + 1, sizeof(*serials));
+	if (!serials)
+		return -ENOMEM;
+	device->cxl_serials = serials;
+	serials[device->cxl_serial_count++] = value;
+	fprintf(out, "%s%s:%#llx", ftell(out) > 0 ? " " : "", memdev, (unsigned long long)value);
 	return 0;
 }
 
@@ -235,7 +242,7 @@ static int target_memdev(FILE *out, const char *decoder)
  * than half of a pass with nothing to do, against four reads per target.
  * NULL when the region has none (or is gone).
  */
-static char *region_memdevs(const char *region)
+static char *region_memdevs(const char *region, struct dax_device *device)
 {
 	char path[PATH_MAX], value[64];
 	char *list = NULL;
@@ -251,7 +258,7 @@ static char *region_memdevs(const char *region)
 	for (unsigned long pos = 0; pos < ways && pos < 16; pos++) {
 		snprintf(path, sizeof(path), CXL_DEVICES "/%s/target%lu", region, pos);
 		if (read_attribute(path, value, sizeof(value)) == 0 && value[0])
-			(void)target_memdev(out, value);
+			(void)target_memdev(out, value, device);
 	}
 	if (fclose(out) != 0 || size == 0) {
 		free(list);
@@ -314,7 +321,7 @@ int inventory_read_cxl(struct inventory *inventory, struct cxl_ctx **cxl)
 				return r;
 		}
 		if (device->cxl_region && !device->cxl_memdevs)
-			device->cxl_memdevs = region_memdevs(device->cxl_region);
+			device->cxl_memdevs = region_memdevs(device->cxl_region, device);
 	}
 	return 0;
 }
@@ -326,6 +333,7 @@ static void dax_device_clear(struct dax_device *device)
 	range_set_clear(&device->pluggable);
 	free(device->cxl_region);
 	free(device->cxl_memdevs);
+	free(device->cxl_serials);
 }
 
 void inventory_clear(struct inventory *inventory)

@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nul && config_parse(&config, (const char *)nul + 1, size - main_size - 1, "drop-in",
 				&error) < 0)
 		fuzz_assert(same(&config, &before));
+	fuzz_assert(config.exclude_serial_count <= config.exclude_count);
 	fuzz_assert(online_type_to_string(config.online_type) != NULL);
 	fuzz_assert(after_init_to_string(config.after_init) != NULL);
 	fuzz_assert(when_tdx_disabled_to_string(config.when_tdx_disabled) != NULL);

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "config.h"
 #include "inventory.h"
 #include "policy.h"
@@ -19,18 +21,20 @@ enum outcome {
 	OUTCOME_PLANNED,     /* --dry-run: it would have been changed */
 	OUTCOME_ROLLED_BACK, /* onlining failed and was undone: the device is devdax */
 	OUTCOME_FAILED,	     /* the decided state could not be reached, see error */
+	OUTCOME_MAX,	     /* the number of values: sizes the name table */
 };
 
-const char *outcome_to_string(enum outcome outcome);
+DECLARE_STRING_TABLE(outcome, enum outcome);
 
 /* How the action drove kmem's memory, when it drove it at all. */
 enum kmem_interface {
 	KMEM_INTERFACE_NONE,	      /* no memory was onlined, offlined or removed */
 	KMEM_INTERFACE_DEVICE_STATE,  /* one write to daxX.Y/state (kernel 7.3+) */
 	KMEM_INTERFACE_MEMORY_BLOCKS, /* memoryN/state, block by block */
+	KMEM_INTERFACE_MAX,	      /* the number of values: sizes the name table */
 };
 
-const char *kmem_interface_to_string(enum kmem_interface interface);
+DECLARE_STRING_TABLE(kmem_interface, enum kmem_interface);
 
 struct action_options {
 	enum online_type online_type;

@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "kernel-log.h"
 #include "parse-error.h"
 #include "range.h"
@@ -22,9 +24,10 @@ enum cmr_source {
 	CMR_SOURCE_ATTRIBUTE,
 	CMR_SOURCE_KMSG,
 	CMR_SOURCE_JOURNAL,
+	CMR_SOURCE_MAX, /* the number of values: sizes the name table */
 };
 
-const char *cmr_source_to_string(enum cmr_source source);
+DECLARE_STRING_TABLE(cmr_source, enum cmr_source);
 
 /*
  * Parses CMR text. Each non-blank line that is not a '#' comment holds one

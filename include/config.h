@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "parse-error.h"
 #include "tdx.h"
 
@@ -17,16 +19,19 @@
 enum online_type {
 	ONLINE_TYPE_MOVABLE, /* ZONE_MOVABLE: the memory can be offlined again */
 	ONLINE_TYPE_KERNEL,  /* ZONE_NORMAL */
+	ONLINE_TYPE_MAX,     /* the number of values: sizes the name table */
 };
 
 enum after_init {
 	AFTER_INIT_DEVDAX,
 	AFTER_INIT_TRY,
+	AFTER_INIT_MAX, /* the number of values: sizes the name table */
 };
 
 enum when_tdx_disabled {
 	WHEN_TDX_DISABLED_ONLINE,
 	WHEN_TDX_DISABLED_DEVDAX,
+	WHEN_TDX_DISABLED_MAX, /* the number of values: sizes the name table */
 };
 
 struct config {
@@ -71,6 +76,6 @@ bool config_excludes(const struct config *config, const char *name);
 /* Whether memdev serial @serial is listed in Exclude= (0x1234 or 4660). */
 bool config_excludes_serial(const struct config *config, uint64_t serial);
 
-const char *online_type_to_string(enum online_type type);
-const char *after_init_to_string(enum after_init after_init);
-const char *when_tdx_disabled_to_string(enum when_tdx_disabled when);
+DECLARE_STRING_TABLE(online_type, enum online_type);
+DECLARE_STRING_TABLE(after_init, enum after_init);
+DECLARE_STRING_TABLE(when_tdx_disabled, enum when_tdx_disabled);

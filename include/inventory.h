@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "memory-blocks.h"
 #include "parse-error.h"
 #include "range.h"
@@ -23,6 +25,7 @@ enum dax_mode {
 	DAX_MODE_DISABLED,   /* no driver bound: neither RAM nor /dev/daxX.Y */
 	DAX_MODE_DEVDAX,     /* device_dax bound: /dev/daxX.Y */
 	DAX_MODE_SYSTEM_RAM, /* kmem bound: memory blocks */
+	DAX_MODE_MAX,	     /* the number of values: sizes the name table */
 };
 
 struct dax_device {
@@ -99,7 +102,7 @@ struct dax_device *inventory_find(struct inventory *inventory, const char *name)
 
 void inventory_clear(struct inventory *inventory);
 
-const char *dax_mode_to_string(enum dax_mode mode);
+DECLARE_STRING_TABLE(dax_mode, enum dax_mode);
 
 /* Finds "regionN" in a sysfs path ".../regionN/dax_regionN/daxN.M". */
 int cxl_region_from_sysfs_path(const char *path, char **ret_region);

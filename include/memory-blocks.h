@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "range.h"
 
 #include <stdbool.h>
@@ -24,9 +26,10 @@ enum memory_zone {
 	MEMORY_ZONE_MOVABLE,
 	MEMORY_ZONE_NORMAL,  /* at least one online block outside ZONE_MOVABLE */
 	MEMORY_ZONE_UNKNOWN, /* an online block's zone could not be read */
+	MEMORY_ZONE_MAX,     /* the number of values: sizes the name table */
 };
 
-const char *memory_zone_to_string(enum memory_zone zone);
+DECLARE_STRING_TABLE(memory_zone, enum memory_zone);
 
 /*
  * The whole-block part of one mapping [start, end): start rounded up and end

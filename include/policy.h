@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "config.h"
 #include "range.h"
 #include "tdx.h"
@@ -15,6 +17,7 @@ enum decision {
 	DECISION_UNCHANGED,
 	DECISION_ONLINE,
 	DECISION_DEVDAX,
+	DECISION_MAX, /* the number of values: sizes the name table */
 };
 
 enum reason {
@@ -27,6 +30,7 @@ enum reason {
 	REASON_CMR_UNKNOWN,
 	REASON_ONLINE_BEFORE_INIT,
 	REASON_TDX_INITIALIZED,
+	REASON_MAX, /* the number of values: sizes the name table */
 };
 
 struct policy_input {
@@ -58,5 +62,5 @@ struct verdict policy_decide(const struct policy_input *input);
  */
 bool policy_row_describe(unsigned row, char *buf, size_t size);
 
-const char *decision_to_string(enum decision decision);
-const char *reason_to_string(enum reason reason);
+DECLARE_STRING_TABLE(decision, enum decision);
+DECLARE_STRING_TABLE(reason, enum reason);

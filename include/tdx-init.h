@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "range.h"
 #include "tdx.h"
 
@@ -20,9 +22,10 @@ enum tdx_init_outlook {
 	TDX_INIT_UNKNOWN,     /* CMRs unknown, or boot RAM unreadable */
 	TDX_INIT_WOULD_SUCCEED,
 	TDX_INIT_WOULD_FAIL,
+	TDX_INIT_MAX, /* the number of values: sizes the name table */
 };
 
-const char *tdx_init_outlook_to_string(enum tdx_init_outlook outlook);
+DECLARE_STRING_TABLE(tdx_init_outlook, enum tdx_init_outlook);
 
 struct tdx_init_check {
 	enum tdx_init_outlook outlook;

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include "macro.h"
+
 #include "kernel-log.h"
 
 enum tdx_state {
@@ -12,11 +14,11 @@ enum tdx_state {
 	TDX_STATE_BIOS_ENABLED,
 	TDX_STATE_INITIALIZED,
 	TDX_STATE_INIT_FAILED,
+	TDX_STATE_MAX, /* the number of values: sizes the name table */
 };
 
-const char *tdx_state_to_string(enum tdx_state state);
+DECLARE_STRING_TABLE(tdx_state, enum tdx_state);
 /* Returns 0 and sets *ret_state, or -EINVAL for a name that is no state. */
-int tdx_state_from_string(const char *name, enum tdx_state *ret_state);
 
 /* Tri-state observations: -1 could not be read, 0 no, 1 yes. */
 struct tdx_evidence {

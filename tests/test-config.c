@@ -89,13 +89,13 @@ static void test_to_string(void **state)
 {
 	assert_string_equal(online_type_to_string(ONLINE_TYPE_MOVABLE), "movable");
 	assert_string_equal(online_type_to_string(ONLINE_TYPE_KERNEL), "kernel");
-	assert_null(online_type_to_string((enum online_type)9));
+	assert_string_equal(online_type_to_string((enum online_type)9), "unknown");
 	assert_string_equal(after_init_to_string(AFTER_INIT_DEVDAX), "devdax");
 	assert_string_equal(after_init_to_string(AFTER_INIT_TRY), "try");
-	assert_null(after_init_to_string((enum after_init)9));
+	assert_string_equal(after_init_to_string((enum after_init)9), "unknown");
 	assert_string_equal(when_tdx_disabled_to_string(WHEN_TDX_DISABLED_ONLINE), "online");
 	assert_string_equal(when_tdx_disabled_to_string(WHEN_TDX_DISABLED_DEVDAX), "devdax");
-	assert_null(when_tdx_disabled_to_string((enum when_tdx_disabled)9));
+	assert_string_equal(when_tdx_disabled_to_string((enum when_tdx_disabled)9), "unknown");
 }
 
 /* ---- config_parse: accepted ---- */

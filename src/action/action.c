@@ -13,25 +13,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *outcome_to_string(enum outcome outcome)
-{
-	static const char *const names[] = {
-	    [OUTCOME_APPLIED] = "applied", [OUTCOME_ALREADY] = "already",
-	    [OUTCOME_PLANNED] = "planned", [OUTCOME_ROLLED_BACK] = "rolled-back",
-	    [OUTCOME_FAILED] = "failed",
-	};
-	return (size_t)outcome < ARRAY_SIZE(names) ? names[outcome] : "unknown";
-}
+static const char *const outcome_names[OUTCOME_MAX] = {
+    [OUTCOME_APPLIED] = "applied", [OUTCOME_ALREADY] = "already",
+    [OUTCOME_PLANNED] = "planned", [OUTCOME_ROLLED_BACK] = "rolled-back",
+    [OUTCOME_FAILED] = "failed",
+};
+DEFINE_STRING_TABLE(outcome, enum outcome, OUTCOME_MAX)
 
-const char *kmem_interface_to_string(enum kmem_interface interface)
-{
-	static const char *const names[] = {
-	    [KMEM_INTERFACE_NONE] = "none",
-	    [KMEM_INTERFACE_DEVICE_STATE] = "device-state",
-	    [KMEM_INTERFACE_MEMORY_BLOCKS] = "memory-blocks",
-	};
-	return (size_t)interface < ARRAY_SIZE(names) ? names[interface] : "unknown";
-}
+static const char *const kmem_interface_names[KMEM_INTERFACE_MAX] = {
+    [KMEM_INTERFACE_NONE] = "none",
+    [KMEM_INTERFACE_DEVICE_STATE] = "device-state",
+    [KMEM_INTERFACE_MEMORY_BLOCKS] = "memory-blocks",
+};
+DEFINE_STRING_TABLE(kmem_interface, enum kmem_interface, KMEM_INTERFACE_MAX)
 
 bool action_state_holds(const struct dax_device *device, enum decision decision)
 {
@@ -49,6 +43,8 @@ bool action_state_holds(const struct dax_device *device, enum decision decision)
 		       device->blocks_online == device->blocks;
 	case DECISION_DEVDAX:
 		return device->mode == DAX_MODE_DEVDAX;
+	case DECISION_MAX:
+		break;
 	}
 	return false;
 }

@@ -202,28 +202,22 @@ bool policy_row_describe(unsigned row, char *buf, size_t size)
 	return true;
 }
 
-const char *decision_to_string(enum decision decision)
-{
-	static const char *const names[] = {
-	    [DECISION_UNCHANGED] = "unchanged",
-	    [DECISION_ONLINE] = "online",
-	    [DECISION_DEVDAX] = "devdax",
-	};
-	return (size_t)decision < ARRAY_SIZE(names) ? names[decision] : "unknown";
-}
+static const char *const decision_names[DECISION_MAX] = {
+    [DECISION_UNCHANGED] = "unchanged",
+    [DECISION_ONLINE] = "online",
+    [DECISION_DEVDAX] = "devdax",
+};
+DEFINE_STRING_TABLE(decision, enum decision, DECISION_MAX)
 
-const char *reason_to_string(enum reason reason)
-{
-	static const char *const names[] = {
-	    [REASON_EXCLUDED] = "excluded",
-	    [REASON_IN_USE] = "in-use",
-	    [REASON_UNPLUGGABLE] = "unpluggable",
-	    [REASON_TDX_DISABLED] = "tdx-disabled",
-	    [REASON_CMR_COVERED] = "cmr-covered",
-	    [REASON_NOT_CONVERTIBLE] = "not-convertible",
-	    [REASON_CMR_UNKNOWN] = "cmr-unknown",
-	    [REASON_ONLINE_BEFORE_INIT] = "online-before-init",
-	    [REASON_TDX_INITIALIZED] = "tdx-initialized",
-	};
-	return (size_t)reason < ARRAY_SIZE(names) ? names[reason] : "unknown";
-}
+static const char *const reason_names[REASON_MAX] = {
+    [REASON_EXCLUDED] = "excluded",
+    [REASON_IN_USE] = "in-use",
+    [REASON_UNPLUGGABLE] = "unpluggable",
+    [REASON_TDX_DISABLED] = "tdx-disabled",
+    [REASON_CMR_COVERED] = "cmr-covered",
+    [REASON_NOT_CONVERTIBLE] = "not-convertible",
+    [REASON_CMR_UNKNOWN] = "cmr-unknown",
+    [REASON_ONLINE_BEFORE_INIT] = "online-before-init",
+    [REASON_TDX_INITIALIZED] = "tdx-initialized",
+};
+DEFINE_STRING_TABLE(reason, enum reason, REASON_MAX)

@@ -13,16 +13,13 @@
 
 #define ONE_MIB (1ull << 20)
 
-const char *tdx_init_outlook_to_string(enum tdx_init_outlook outlook)
-{
-	static const char *const names[] = {
-	    [TDX_INIT_NOT_PENDING] = "not-pending",
-	    [TDX_INIT_UNKNOWN] = "unknown",
-	    [TDX_INIT_WOULD_SUCCEED] = "would-succeed",
-	    [TDX_INIT_WOULD_FAIL] = "would-fail",
-	};
-	return (size_t)outlook < ARRAY_SIZE(names) ? names[outlook] : "unknown";
-}
+static const char *const tdx_init_outlook_names[TDX_INIT_MAX] = {
+    [TDX_INIT_NOT_PENDING] = "not-pending",
+    [TDX_INIT_UNKNOWN] = "unknown",
+    [TDX_INIT_WOULD_SUCCEED] = "would-succeed",
+    [TDX_INIT_WOULD_FAIL] = "would-fail",
+};
+DEFINE_STRING_TABLE(tdx_init_outlook, enum tdx_init_outlook, TDX_INIT_MAX)
 
 struct tdx_init_check tdx_init_check(enum tdx_state state, const struct range_set *cmrs,
 				     const struct range_set *present)

@@ -11,16 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *memory_zone_to_string(enum memory_zone zone)
-{
-	static const char *const names[] = {
-	    [MEMORY_ZONE_NONE] = "none",
-	    [MEMORY_ZONE_MOVABLE] = "movable",
-	    [MEMORY_ZONE_NORMAL] = "normal",
-	    [MEMORY_ZONE_UNKNOWN] = "unknown",
-	};
-	return (size_t)zone < ARRAY_SIZE(names) ? names[zone] : "unknown";
-}
+static const char *const memory_zone_names[MEMORY_ZONE_MAX] = {
+    [MEMORY_ZONE_NONE] = "none",
+    [MEMORY_ZONE_MOVABLE] = "movable",
+    [MEMORY_ZONE_NORMAL] = "normal",
+    [MEMORY_ZONE_UNKNOWN] = "unknown",
+};
+DEFINE_STRING_TABLE(memory_zone, enum memory_zone, MEMORY_ZONE_MAX)
 
 bool kmem_pluggable_range(struct range mapping, uint64_t block_size, struct range *ret)
 {

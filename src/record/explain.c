@@ -74,6 +74,8 @@ size_t explain_changes(const struct explain_facts *f,
 		else
 			add(changes, &n, "AfterInit=devdax (keeps it devdax without trying)");
 		break;
+	case REASON_MAX:
+		break;
 	}
 	if (v->reason != REASON_EXCLUDED)
 		add(changes, &n, "Exclude=%s (leaves the device as it is, whatever the policy)",

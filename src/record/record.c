@@ -41,6 +41,7 @@ int record_priority(const struct record *record)
 	case OUTCOME_APPLIED:
 	case OUTCOME_ALREADY:
 	case OUTCOME_PLANNED:
+	case OUTCOME_MAX:
 		break;
 	}
 	return LOG_INFO;
@@ -56,6 +57,7 @@ const char *record_message_id(const struct record *record)
 	case OUTCOME_APPLIED:
 	case OUTCOME_ALREADY:
 	case OUTCOME_PLANNED:
+	case OUTCOME_MAX:
 		break;
 	}
 
@@ -65,6 +67,7 @@ const char *record_message_id(const struct record *record)
 	case DECISION_DEVDAX:
 		return MESSAGE_ID_DEVDAX;
 	case DECISION_UNCHANGED:
+	case DECISION_MAX:
 		break;
 	}
 	return MESSAGE_ID_UNCHANGED;
@@ -205,6 +208,8 @@ static int format_message(const struct record *record, char **ret)
 		outcome_text = " failed";
 		state_prefix = "currently ";
 		show_state = true;
+		break;
+	case OUTCOME_MAX:
 		break;
 	}
 

@@ -59,35 +59,14 @@ void state_forget(struct state *state, const char *device)
 	*entry = state->entries[--state->count];
 }
 
-/* Finds @name among the names a *_to_string() function gives for 0..@n-1. */
-static int lookup(const char *name, int n, const char *(*to_string)(int))
-{
-	for (int i = 0; i < n; i++)
-		if (streq(to_string(i), name))
-			return i;
-	return -1;
-}
-
-static const char *decision_name(int i)
-{
-	return decision_to_string((enum decision)i);
-}
-
-static const char *reason_name(int i)
-{
-	return reason_to_string((enum reason)i);
-}
-
-static const char *outcome_name(int i)
-{
-	return outcome_to_string((enum outcome)i);
-}
-
 static int parse_line(char *line, struct state *state)
 {
 	char device[64], decision[32], reason[32], outcome[32];
 	uint64_t usec;
-	int d, r, o, end = 0;
+	enum decision d;
+	enum reason r;
+	enum outcome o;
+	int end = 0;
 	struct state_counters c;
 
 	if (sscanf(line, "@counters %" SCNu64 " %" SCNu64 " %" SCNu64 " %n", &c.records,
@@ -102,10 +81,9 @@ static int parse_line(char *line, struct state *state)
 	    line[end] != '\0' || strncmp(device, "dax", 3) != 0)
 		return -EINVAL;
 
-	d = lookup(decision, DECISION_DEVDAX + 1, decision_name);
-	r = lookup(reason, REASON_TDX_INITIALIZED + 1, reason_name);
-	o = lookup(outcome, OUTCOME_FAILED + 1, outcome_name);
-	if (d < 0 || r < 0 || o < 0)
+	/* every name the tables have, whatever values come to be added */
+	if (decision_from_string(decision, &d) < 0 || reason_from_string(reason, &r) < 0 ||
+	    outcome_from_string(outcome, &o) < 0)
 		return -EINVAL;
 	return state_put(state, device, d, r, o, usec);
 }

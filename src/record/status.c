@@ -64,6 +64,8 @@ static void print_init_text(FILE *out, enum tdx_state tdx_state, const struct td
 			" is present and outside the CMRs.\n",
 			init->blocking.start, init->blocking.end);
 		break;
+	case TDX_INIT_MAX:
+		break;
 	}
 }
 

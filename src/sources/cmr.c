@@ -21,22 +21,12 @@
 /* How much of an offending text an error message quotes (message is 192 bytes). */
 #define QUOTE_MAX 64
 
-const char *cmr_source_to_string(enum cmr_source source)
-{
-	switch (source) {
-	case CMR_SOURCE_NONE:
-		return "none";
-	case CMR_SOURCE_FILE:
-		return "file";
-	case CMR_SOURCE_ATTRIBUTE:
-		return "attribute";
-	case CMR_SOURCE_KMSG:
-		return "kmsg";
-	case CMR_SOURCE_JOURNAL:
-		return "journal";
-	}
-	return NULL;
-}
+static const char *const cmr_source_names[CMR_SOURCE_MAX] = {
+    [CMR_SOURCE_NONE] = "none",		  [CMR_SOURCE_FILE] = "file",
+    [CMR_SOURCE_ATTRIBUTE] = "attribute", [CMR_SOURCE_KMSG] = "kmsg",
+    [CMR_SOURCE_JOURNAL] = "journal",
+};
+DEFINE_STRING_TABLE(cmr_source, enum cmr_source, CMR_SOURCE_MAX)
 
 /* A piece of the input. Lines are not NUL-terminated inside the text. */
 struct span {

@@ -31,17 +31,17 @@ static const char *cut(const char *s)
 	return strlen(s) > QUOTE_MAX ? "..." : "";
 }
 
-static const char *const online_type_table[] = {
+static const char *const online_type_names[ONLINE_TYPE_MAX] = {
     [ONLINE_TYPE_MOVABLE] = "movable",
     [ONLINE_TYPE_KERNEL] = "kernel",
 };
 
-static const char *const after_init_table[] = {
+static const char *const after_init_names[AFTER_INIT_MAX] = {
     [AFTER_INIT_DEVDAX] = "devdax",
     [AFTER_INIT_TRY] = "try",
 };
 
-static const char *const when_tdx_disabled_table[] = {
+static const char *const when_tdx_disabled_names[WHEN_TDX_DISABLED_MAX] = {
     [WHEN_TDX_DISABLED_ONLINE] = "online",
     [WHEN_TDX_DISABLED_DEVDAX] = "devdax",
 };
@@ -54,26 +54,11 @@ static int table_lookup(const char *const *table, size_t n, const char *name)
 	return -1;
 }
 
-const char *online_type_to_string(enum online_type type)
-{
-	if ((size_t)type >= ARRAY_SIZE(online_type_table))
-		return NULL;
-	return online_type_table[type];
-}
+DEFINE_STRING_TABLE(online_type, enum online_type, ONLINE_TYPE_MAX)
 
-const char *after_init_to_string(enum after_init after_init)
-{
-	if ((size_t)after_init >= ARRAY_SIZE(after_init_table))
-		return NULL;
-	return after_init_table[after_init];
-}
+DEFINE_STRING_TABLE(after_init, enum after_init, AFTER_INIT_MAX)
 
-const char *when_tdx_disabled_to_string(enum when_tdx_disabled when)
-{
-	if ((size_t)when >= ARRAY_SIZE(when_tdx_disabled_table))
-		return NULL;
-	return when_tdx_disabled_table[when];
-}
+DEFINE_STRING_TABLE(when_tdx_disabled, enum when_tdx_disabled, WHEN_TDX_DISABLED_MAX)
 
 void config_init(struct config *config)
 {
@@ -285,7 +270,7 @@ static int parse_choice(const char *const *table, size_t n, int default_value, c
 static int parse_after_init(struct config *config, const char *key, const char *value,
 			    const struct location *loc)
 {
-	int i = parse_choice(after_init_table, ARRAY_SIZE(after_init_table), AFTER_INIT_DEVDAX, key,
+	int i = parse_choice(after_init_names, ARRAY_SIZE(after_init_names), AFTER_INIT_DEVDAX, key,
 			     value, loc);
 	if (i < 0)
 		return i;
@@ -296,7 +281,7 @@ static int parse_after_init(struct config *config, const char *key, const char *
 static int parse_online_type(struct config *config, const char *key, const char *value,
 			     const struct location *loc)
 {
-	int i = parse_choice(online_type_table, ARRAY_SIZE(online_type_table), ONLINE_TYPE_MOVABLE,
+	int i = parse_choice(online_type_names, ARRAY_SIZE(online_type_names), ONLINE_TYPE_MOVABLE,
 			     key, value, loc);
 	if (i < 0)
 		return i;
@@ -307,7 +292,7 @@ static int parse_online_type(struct config *config, const char *key, const char 
 static int parse_when_tdx_disabled(struct config *config, const char *key, const char *value,
 				   const struct location *loc)
 {
-	int i = parse_choice(when_tdx_disabled_table, ARRAY_SIZE(when_tdx_disabled_table),
+	int i = parse_choice(when_tdx_disabled_names, ARRAY_SIZE(when_tdx_disabled_names),
 			     WHEN_TDX_DISABLED_ONLINE, key, value, loc);
 	if (i < 0)
 		return i;

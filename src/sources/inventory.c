@@ -18,16 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *dax_mode_to_string(enum dax_mode mode)
-{
-	/* daxctl list's words */
-	static const char *const names[] = {
-	    [DAX_MODE_DISABLED] = "disabled",
-	    [DAX_MODE_DEVDAX] = "devdax",
-	    [DAX_MODE_SYSTEM_RAM] = "system-ram",
-	};
-	return (size_t)mode < ARRAY_SIZE(names) ? names[mode] : "unknown";
-}
+/* daxctl list's words */
+static const char *const dax_mode_names[DAX_MODE_MAX] = {
+    [DAX_MODE_DISABLED] = "disabled",
+    [DAX_MODE_DEVDAX] = "devdax",
+    [DAX_MODE_SYSTEM_RAM] = "system-ram",
+};
+DEFINE_STRING_TABLE(dax_mode, enum dax_mode, DAX_MODE_MAX)
 
 int cxl_region_from_sysfs_path(const char *path, char **ret_region)
 {

@@ -8,29 +8,13 @@
 #include <stdbool.h>
 #include <string.h>
 
-static const char *const tdx_state_names[] = {
+static const char *const tdx_state_names[TDX_STATE_MAX] = {
     [TDX_STATE_UNKNOWN] = "unknown",	       [TDX_STATE_DISABLED] = "disabled",
     [TDX_STATE_BIOS_ENABLED] = "bios-enabled", [TDX_STATE_INITIALIZED] = "initialized",
     [TDX_STATE_INIT_FAILED] = "init-failed",
 };
 
-const char *tdx_state_to_string(enum tdx_state state)
-{
-	if ((size_t)state >= ARRAY_SIZE(tdx_state_names))
-		return "unknown";
-	return tdx_state_names[state];
-}
-
-int tdx_state_from_string(const char *name, enum tdx_state *ret_state)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(tdx_state_names); i++) {
-		if (streq(name, tdx_state_names[i])) {
-			*ret_state = (enum tdx_state)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
+DEFINE_STRING_TABLE(tdx_state, enum tdx_state, TDX_STATE_MAX)
 
 /*
  * Strongest evidence first. The tdx_host version attribute reads only once

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "inventory.h"
 #include "kernel-log.h"
+#include "ledger.h"
 #include "record.h"
 #include "state.h"
 #include "tdx-init.h"
@@ -20,10 +21,6 @@
 struct cxl_ctx;
 struct kmod_ctx;
 
-/* Shared by --once, the daemon and `tdxmemd status`. */
-#define TDXMEMD_RUNTIME_DIR "/run/tdxmemd"
-#define TDXMEMD_LOCK_PATH   TDXMEMD_RUNTIME_DIR "/action.lock"
-#define TDXMEMD_STATE_PATH  TDXMEMD_RUNTIME_DIR "/state"
 /* After a wrap: this boot's TDX log lines and the journal cursor reached. */
 #define TDXMEMD_KERNEL_LOG_CACHE TDXMEMD_RUNTIME_DIR "/kernel-log"
 
@@ -44,7 +41,7 @@ struct manager_options {
 	bool json;
 	bool prometheus; /* status --prometheus */
 	bool print;	 /* one line per decision on stdout (--once) */
-	bool daemon;	 /* record a device only when its decision changes */
+	bool daemon;	 /* the ledger records a device only when its decision changes */
 };
 
 struct manager {
@@ -52,7 +49,6 @@ struct manager {
 	struct config config;
 	struct kmod_ctx *kmod;
 	struct cxl_ctx *cxl; /* kept between passes; NULL until needed */
-	int lock_fd;
 
 	/* Loaded at start and on reload. */
 	struct cmr_info cmrs;
@@ -70,13 +66,8 @@ struct manager {
 	struct record *records;
 	size_t record_count;
 
-	/*
-	 * The last decision per device, read from TDXMEMD_STATE_PATH at the
-	 * start of each pass and written back as devices are recorded. The
-	 * daemon records a device only when its decision or reason changed,
-	 * or when it had to act; a failed action is not retried until a reload.
-	 */
-	struct state state;
+	/* The lock and the state of this boot (ledger.h), read by every pass. */
+	struct ledger ledger;
 };
 
 /* Loads the configuration. */

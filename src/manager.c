@@ -6,22 +6,19 @@
 #include "explain.h"
 #include "log.h"
 #include "macro.h"
-#include "name-list.h"
 #include "metrics.h"
+#include "name-list.h"
 #include "path.h"
 #include "policy.h"
 #include "status.h"
 
 #include <cxl/libcxl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <systemd/sd-daemon.h>
-#include <sys/stat.h>
 #include <time.h>
 
 static void log_parse_error(const struct parse_error *error)
@@ -32,97 +29,9 @@ static void log_parse_error(const struct parse_error *error)
 		log_error("%s: %s", error->origin, error->message);
 }
 
-static int manager_lock(struct manager *m)
-{
-	if (m->lock_fd >= 0)
-		return 0;
-	if (mkdir(TDXMEMD_RUNTIME_DIR, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(-errno, "Cannot create %s: %m", TDXMEMD_RUNTIME_DIR);
-	int fd = open(TDXMEMD_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return log_error_errno(-errno, "Cannot open %s: %m", TDXMEMD_LOCK_PATH);
-	if (flock(fd, LOCK_EX) < 0) {
-		int r = -errno;
-		close(fd);
-		return log_error_errno(r, "Cannot lock %s: %s", TDXMEMD_LOCK_PATH, strerror(-r));
-	}
-	m->lock_fd = fd;
-	return 0;
-}
-
-static void manager_unlock(struct manager *m)
-{
-	if (m->lock_fd >= 0)
-		close(m->lock_fd);
-	m->lock_fd = -1;
-}
-
-/*
- * Facts read before another tdxmemd finished acting would be stale: the lock
- * is taken before reading, and held until the pass has acted.
- */
-static int manager_lock_for_pass(struct manager *m)
-{
-	return m->options.dry_run ? 0 : manager_lock(m);
-}
-
-/*
- * Only ever a hint for records and status: device state is read from sysfs.
- * But something there that is no regular file (a directory, a FIFO) is
- * nobody's state file: the pass stops, rather than record everything anew.
- */
-static int load_state(struct manager *m)
-{
-	unsigned bad_lines = 0;
-	char why[READ_ERROR_MAX];
-
-	state_clear(&m->state);
-	int r = state_load(TDXMEMD_STATE_PATH, &m->state, &bad_lines);
-	if (r == -EISDIR || r == -EMEDIUMTYPE || r == -EFBIG)
-		return log_error_errno(r, "%s: cannot read: %s", TDXMEMD_STATE_PATH,
-				       read_error_string(r, STATE_FILE_MAX, why));
-	if (r < 0)
-		log_warning("Cannot read %s (%s): every device counts as new.", TDXMEMD_STATE_PATH,
-			    strerror(-r));
-	if (bad_lines > 0)
-		log_warning("%s: ignored %u line(s) that do not parse.", TDXMEMD_STATE_PATH,
-			    bad_lines);
-	return 0;
-}
-
 void manager_forget_device(struct manager *m, const char *name)
 {
-	if (manager_lock(m) < 0)
-		return;
-	if (load_state(m) < 0) {
-		manager_unlock(m);
-		return;
-	}
-	state_forget(&m->state, name);
-	int r = state_save(TDXMEMD_STATE_PATH, &m->state);
-	if (r < 0)
-		log_warning("Cannot save %s: %s", TDXMEMD_STATE_PATH, strerror(-r));
-	manager_unlock(m);
-}
-
-/*
- * A reload is the administrator's "try again" for actions that failed:
- * forgotten, such a device is decided as if new, and recorded again.
- */
-static void retry_failed(struct manager *m)
-{
-	if (manager_lock(m) < 0)
-		return;
-	if (load_state(m) < 0) {
-		manager_unlock(m);
-		return;
-	}
-	for (size_t i = m->state.count; i-- > 0;)
-		if (m->state.entries[i].outcome == OUTCOME_ROLLED_BACK ||
-		    m->state.entries[i].outcome == OUTCOME_FAILED)
-			state_forget(&m->state, m->state.entries[i].device);
-	(void)state_save(TDXMEMD_STATE_PATH, &m->state);
-	manager_unlock(m);
+	ledger_forget(&m->ledger, name);
 }
 
 int manager_new(const struct manager_options *options, struct manager **ret_manager)
@@ -134,7 +43,7 @@ int manager_new(const struct manager_options *options, struct manager **ret_mana
 	if (!m)
 		return -ENOMEM;
 	m->options = *options;
-	m->lock_fd = -1;
+	ledger_init(&m->ledger, options->dry_run, options->daemon);
 	config_init(&m->config);
 
 	r = config_load(&m->config, options->config_path, options->config_explicit,
@@ -165,11 +74,9 @@ struct manager *manager_free(struct manager *m)
 		return NULL;
 	manager_forget_pass(m);
 	cmr_info_clear(&m->cmrs);
-	state_clear(&m->state);
+	ledger_done(&m->ledger);
 	if (m->cxl)
 		cxl_unref(m->cxl);
-	if (m->lock_fd >= 0)
-		close(m->lock_fd);
 	if (m->kmod)
 		kmod_unref(m->kmod);
 	config_clear(&m->config);
@@ -269,7 +176,8 @@ int manager_reload(struct manager *m)
 	m->config = config;
 	cmr_info_clear(&m->cmrs);
 	m->cmrs = cmrs;
-	retry_failed(m);
+	/* a reload is the administrator's "try again" for actions that failed */
+	ledger_retry_failed(&m->ledger);
 	return 0;
 }
 
@@ -378,50 +286,12 @@ static struct verdict decide_with_holders(struct manager *m, struct dax_device *
 	return device->in_use ? manager_decide(m, device) : verdict;
 }
 
-/*
- * Daemon: whether this pass may leave @device alone without a record. The
- * decision is the one already recorded, and either the device is in that
- * state, or acting failed before (not retried until a reload).
- */
-static bool already_recorded(const struct manager *m, const struct dax_device *device,
-			     const struct verdict *verdict)
-{
-	if (!m->options.daemon)
-		return false;
-
-	/*
-	 * The decision, not its reason: when TDX initializes, a devdax device
-	 * kept for "not-convertible" stays devdax for "tdx-initialized", and
-	 * another record would tell nothing new.
-	 */
-	const struct state_entry *last = state_find((struct state *)&m->state, device->name);
-	if (!last || last->decision != verdict->decision)
-		return false;
-	return action_state_holds(device, verdict->decision) ||
-	       last->outcome == OUTCOME_ROLLED_BACK || last->outcome == OUTCOME_FAILED;
-}
-
 static uint64_t now_realtime_usec(void)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
-}
-
-static void remember(struct manager *m, const struct record *record)
-{
-	m->state.counters.records++;
-	m->state.counters.rollbacks += record->result.outcome == OUTCOME_ROLLED_BACK;
-	m->state.counters.failures += record->result.outcome == OUTCOME_FAILED;
-	/* the record's reason, so that the journal and the state file agree */
-	int r = state_put(&m->state, record->device->name, record->verdict.decision,
-			  record_reason(record), record->result.outcome, now_realtime_usec());
-	if (r >= 0)
-		r = state_save(TDXMEMD_STATE_PATH, &m->state);
-	if (r < 0)
-		log_warning("Cannot save %s (%s): a restart may record %s again.",
-			    TDXMEMD_STATE_PATH, strerror(-r), record->device->name);
 }
 
 /*
@@ -520,7 +390,7 @@ static void pass_done(struct manager *m)
 		return;
 	manager_read_cxl(m);
 	struct tdx_init_check check = manager_tdx_init_check(m);
-	int r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->state,
+	int r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->ledger.state,
 				       m->tdx_state, &check, now_realtime_usec());
 	if (r < 0)
 		log_warning("Cannot write the metrics file %s: %s", m->config.metrics_textfile,
@@ -562,14 +432,13 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		}
 
 		struct verdict verdict = decide_with_holders(m, device);
-		if (already_recorded(m, device, &verdict))
+		if (!ledger_should_record(&m->ledger, device, &verdict))
 			continue;
 		/* a record names the device's region and memdevs */
 		manager_read_cxl(m);
 
-		/* one device may take minutes to offline: tell the watchdog we live */
-		if (m->options.daemon)
-			sd_notify(0, "WATCHDOG=1");
+		/* one device may take minutes to offline: tell a watchdog, if any, we live */
+		sd_notify(0, "WATCHDOG=1");
 
 		struct record *record = &m->records[m->record_count++];
 		*record = (struct record){
@@ -605,7 +474,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 					    strerror(-r));
 				journal_warned = true;
 			}
-			remember(m, record);
+			ledger_note(&m->ledger, record, now_realtime_usec());
 		}
 		if (m->options.print)
 			record_print_line(stdout, record);
@@ -624,7 +493,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 static int manager_read(struct manager *m)
 {
 	manager_forget_pass(m);
-	int r = load_state(m);
+	int r = ledger_read(&m->ledger);
 	if (r < 0)
 		return r;
 	if (!m->kernel_log_followed && (r = manager_read_kernel_log(m)) < 0)
@@ -634,12 +503,12 @@ static int manager_read(struct manager *m)
 
 int manager_pass(struct manager *m, char *const *devices, bool *ret_any_failed)
 {
-	int r = manager_lock_for_pass(m);
+	int r = ledger_lock(&m->ledger);
 	if (r >= 0)
 		r = manager_read(m);
 	if (r >= 0)
 		r = manager_act(m, devices, ret_any_failed);
-	manager_unlock(m);
+	ledger_unlock(&m->ledger);
 	return r;
 }
 
@@ -648,7 +517,7 @@ int manager_run_once(struct manager *m)
 	bool any_failed = false;
 
 	/* One read of the kernel log serves the TDX state and the CMRs. */
-	if (manager_lock_for_pass(m) < 0 || manager_read(m) < 0)
+	if (ledger_lock(&m->ledger) < 0 || manager_read(m) < 0)
 		return EXIT_INPUT_ERROR;
 	if (adopt_cmrs(m, &m->kernel_log) < 0) {
 		manager_keep_safe(&m->options);
@@ -663,7 +532,7 @@ int manager_run_once(struct manager *m)
 		}
 
 	int r = manager_act(m, m->options.devices, &any_failed);
-	manager_unlock(m);
+	ledger_unlock(&m->ledger);
 	if (r < 0)
 		return EXIT_INPUT_ERROR;
 
@@ -710,9 +579,9 @@ int manager_status(struct manager *m)
 	struct tdx_init_check check = manager_tdx_init_check(m);
 	manager_read_cxl(m);
 	if (m->options.prometheus)
-		r = metrics_print(stdout, &m->inventory, &m->state, m->tdx_state, &check, 0);
+		r = metrics_print(stdout, &m->inventory, &m->ledger.state, m->tdx_state, &check, 0);
 	else
-		r = status_print(stdout, &m->inventory, &m->state, m->tdx_state, &check,
+		r = status_print(stdout, &m->inventory, &m->ledger.state, m->tdx_state, &check,
 				 m->options.json);
 	if (fflush(stdout) != 0)
 		r = -EIO;
@@ -742,7 +611,7 @@ int manager_explain(struct manager *m, const char *name)
 	    .cmrs = &m->cmrs,
 	    .config = &m->config,
 	    .verdict = decide_with_holders(m, device),
-	    .last = state_find(&m->state, name),
+	    .last = state_find(&m->ledger.state, name),
 	};
 	int r = explain_print(stdout, &facts, m->options.json);
 	if (fflush(stdout) != 0)

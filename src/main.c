@@ -88,7 +88,12 @@ static void arguments_clear(struct arguments *args)
 	free(args->devices);
 }
 
-/* Returns 1 to go on, 0 to exit successfully (--help), -EINVAL on bad usage. */
+/*
+ * Returns 1 to go on, 0 to exit successfully (--help), -EINVAL on bad usage.
+ * Over 60 lines: one getopt switch with a case per option, then the table of
+ * which option goes with which command (tdxmemd(8), OPTIONS), kept together
+ * so that the two cannot drift apart.
+ */
 static int parse_argv(int argc, char *argv[], struct arguments *args)
 {
 	static const struct option options[] = {

@@ -397,11 +397,54 @@ static void pass_done(struct manager *m)
 			    strerror(-r));
 }
 
+/* Acts on @device as @verdict says and fills @record; false when acting failed. */
+static bool act_on_device(struct manager *m, struct dax_device *device,
+			  const struct verdict *verdict, struct action_options *options,
+			  struct record *record)
+{
+	*record = (struct record){
+	    .device = device,
+	    .verdict = *verdict,
+	    .tdx_state = m->tdx_state,
+	    .tdx_basis = m->tdx_basis,
+	    .cmrs = &m->cmrs,
+	};
+	/* libkmod only where kmem may still have to be loaded */
+	bool load_kmem = verdict->decision == DECISION_ONLINE &&
+			 device->mode != DAX_MODE_SYSTEM_RAM && !action_kmem_loaded();
+	options->kmod = load_kmem ? manager_kmod(m) : NULL;
+	action_apply(device, verdict->decision, options, &record->result);
+
+	enum outcome outcome = record->result.outcome;
+	if (outcome == OUTCOME_APPLIED || outcome == OUTCOME_ROLLED_BACK ||
+	    outcome == OUTCOME_FAILED)
+		(void)inventory_refresh_device(&m->inventory, device);
+	if (record->result.rollback_error)
+		log_error("%s: returning the device to devdax failed: %s", device->name,
+			  strerror(record->result.rollback_error));
+	return outcome != OUTCOME_ROLLED_BACK && outcome != OUTCOME_FAILED;
+}
+
+/* The journal and the ledger keep what was done; a dry run plans. */
+static void record_device(struct manager *m, const struct record *record, bool *journal_warned)
+{
+	if (!m->options.dry_run) {
+		int r = record_send_journal(record);
+		if (r < 0 && !*journal_warned) {
+			log_warning("Cannot write to the journal (%s); decisions are printed only.",
+				    strerror(-r));
+			*journal_warned = true;
+		}
+		ledger_note(&m->ledger, record, now_realtime_usec());
+	}
+	if (m->options.print)
+		record_print_line(stdout, record);
+}
+
 /* Decides, acts and records for the devices the last read found. */
 static int manager_act(struct manager *m, char *const *devices, bool *ret_any_failed)
 {
 	bool any_failed = false, journal_warned = false;
-	int r;
 
 	m->records = calloc(m->inventory.count ? m->inventory.count : 1, sizeof(*m->records));
 	if (!m->records)
@@ -411,7 +454,6 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	    .online_type = m->config.online_type,
 	    .dry_run = m->options.dry_run,
 	    .kernel_auto_online = kernel_auto_onlines(m->options.sysroot),
-	    .kmod = NULL, /* per device, only where kmem may have to be loaded */
 	    .dev_dir = "/dev",
 	    .memory_dir = m->inventory.memory_dir,
 	    .dax_bus_dir = DAX_BUS_DIR,
@@ -436,48 +478,12 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 			continue;
 		/* a record names the device's region and memdevs */
 		manager_read_cxl(m);
-
 		/* one device may take minutes to offline: tell a watchdog, if any, we live */
 		sd_notify(0, "WATCHDOG=1");
 
 		struct record *record = &m->records[m->record_count++];
-		*record = (struct record){
-		    .device = device,
-		    .verdict = verdict,
-		    .tdx_state = m->tdx_state,
-		    .tdx_basis = m->tdx_basis,
-		    .cmrs = &m->cmrs,
-		};
-		/* libkmod only where kmem may still have to be loaded */
-		bool load_kmem = verdict.decision == DECISION_ONLINE &&
-				 device->mode != DAX_MODE_SYSTEM_RAM && !action_kmem_loaded();
-		options.kmod = load_kmem ? manager_kmod(m) : NULL;
-		action_apply(device, verdict.decision, &options, &record->result);
-		if (record->result.outcome == OUTCOME_APPLIED ||
-		    record->result.outcome == OUTCOME_ROLLED_BACK ||
-		    record->result.outcome == OUTCOME_FAILED)
-			(void)inventory_refresh_device(&m->inventory, device);
-
-		if (record->result.rollback_error)
-			log_error("%s: returning the device to devdax failed: %s", device->name,
-				  strerror(record->result.rollback_error));
-		if (record->result.outcome == OUTCOME_ROLLED_BACK ||
-		    record->result.outcome == OUTCOME_FAILED)
-			any_failed = true;
-
-		/* A dry run plans; the journal keeps what was done. */
-		if (!options.dry_run) {
-			r = record_send_journal(record);
-			if (r < 0 && !journal_warned) {
-				log_warning("Cannot write to the journal (%s); decisions are "
-					    "printed only.",
-					    strerror(-r));
-				journal_warned = true;
-			}
-			ledger_note(&m->ledger, record, now_realtime_usec());
-		}
-		if (m->options.print)
-			record_print_line(stdout, record);
+		any_failed |= !act_on_device(m, device, &verdict, &options, record);
+		record_device(m, record, &journal_warned);
 	}
 	if (!options.dry_run)
 		pass_done(m);

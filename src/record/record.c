@@ -156,6 +156,8 @@ static void make_one_line(char *s)
  *   dax0.0 [0x...-0x...) 4 GiB: online (tdx-initialized) failed: Operation not
  *     permitted; rolled back to devdax, region0
  * The reason stays next to the decision it explains; the outcome follows.
+ * Over 60 lines: one sentence assembled from its optional parts in order,
+ * which reads best as one sequence.
  */
 static int format_message(const struct record *record, char **ret)
 {
@@ -288,6 +290,12 @@ static int fields_add_string(struct record_fields *fields, const char *journal_n
 	return fields_add(fields, journal_name, json_name, RECORD_VALUE_STRING, "%s", value);
 }
 
+/*
+ * Every field of one record, in the order tdxmemd-journal-fields(7) lists
+ * them. Over 60 lines: a flat list of fields, each one or two calls, the
+ * optional ones behind the condition that makes them present; one place to
+ * read which field says what, for the journal and the JSON alike.
+ */
 static int fields_fill(const struct record *record, struct record_fields *fields)
 {
 	const struct dax_device *device = record->device;

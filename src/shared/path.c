@@ -32,9 +32,35 @@ char *path_join_root(const char *sysroot, const char *path)
 	return joined;
 }
 
+/*
+ * Opens @path for reading, non-blocking: opening a FIFO for reading would
+ * otherwise wait for a writer forever. Every file tdxmemd reads this way is a
+ * regular one (sysfs and procfs attributes are too), so anything else is
+ * refused: -EISDIR, -EMEDIUMTYPE. Sets *@ret_st.
+ */
+static int open_regular(const char *path, struct stat *ret_st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		int r = -errno;
+		/* a socket cannot be opened at all (ENXIO): say what it is */
+		return r == -ENXIO && stat(path, ret_st) == 0 && S_ISSOCK(ret_st->st_mode)
+			   ? -EMEDIUMTYPE
+			   : r;
+	}
+	int r = fstat(fd, ret_st) < 0	    ? -errno
+		: S_ISDIR(ret_st->st_mode)  ? -EISDIR
+		: !S_ISREG(ret_st->st_mode) ? -EMEDIUMTYPE
+					    : 0;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *data = NULL;
 	size_t size = 0, capacity;
 	struct stat st;
@@ -43,70 +69,41 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 	if (max > SIZE_MAX / 4)
 		max = SIZE_MAX / 4;
 
-	/*
-	 * Non-blocking: opening a FIFO for reading would otherwise wait for a
-	 * writer forever. Every file tdxmemd reads is a regular one (sysfs
-	 * and procfs attributes are too), so anything else is refused.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int r = -errno;
-		/* a socket cannot be opened at all (ENXIO): say what it is */
-		return r == -ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode) ? -EMEDIUMTYPE
-										   : r;
-	}
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -EMEDIUMTYPE;
+	_cleanup_close_ int fd = open_regular(path, &st);
+	if (fd < 0)
+		return fd;
 
 	/*
 	 * st_size is only a hint: sysfs reports 4096 for every attribute and
 	 * procfs 0, whatever they hold, so read until EOF in any case. Ask for
 	 * one byte more than max to tell "exactly max" from "more than max".
 	 */
-	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max)
-		capacity = (size_t)st.st_size + 2;
-	else
-		capacity = 4096;
+	capacity = st.st_size > 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size + 2 : 4096;
 	if (capacity > max + 2)
 		capacity = max + 2;
-
 	data = malloc(capacity);
 	if (!data)
 		return -ENOMEM;
 
 	for (;;) {
-		ssize_t n;
-
 		if (size + 1 >= capacity) {
-			size_t grown = capacity * 2;
-			char *p;
-
-			if (grown > max + 2)
-				grown = max + 2;
+			size_t grown = capacity * 2 > max + 2 ? max + 2 : capacity * 2;
 			if (grown <= capacity)
 				return -EFBIG;
-
-			p = realloc(data, grown);
+			char *p = realloc(data, grown);
 			if (!p)
 				return -ENOMEM;
 			data = p;
 			capacity = grown;
 		}
 
-		n = read(fd, data + size, capacity - 1 - size);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t n = read(fd, data + size, capacity - 1 - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			return -errno;
-		}
 		if (n == 0)
 			break;
-
 		size += (size_t)n;
 		if (size > max)
 			return -EFBIG;

@@ -5,10 +5,14 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include <stddef.h>
+
+/* Whether @sysroot is the host's own root: NULL, "" or "/". */
+bool path_root_is_host(const char *sysroot);
 
 /* "SYSROOT" + "/proc/cpuinfo"; sysroot "/" or NULL gives the path itself. */
 char *path_join_root(const char *sysroot, const char *path);

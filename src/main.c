@@ -9,6 +9,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "path.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -182,7 +183,7 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 
 	/* Options that mean nothing to the command are mistakes, not no-ops. */
 	const struct manager_options *o = &args->options;
-	bool sysroot = !streq(o->sysroot, "/");
+	bool sysroot = !path_root_is_host(o->sysroot);
 	const char *misplaced = NULL;
 	if (o->prometheus && args->command != COMMAND_STATUS)
 		misplaced = "--prometheus";

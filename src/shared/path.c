@@ -12,12 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+bool path_root_is_host(const char *sysroot)
+{
+	return !sysroot || sysroot[0] == '\0' || streq(sysroot, "/");
+}
+
 char *path_join_root(const char *sysroot, const char *path)
 {
 	size_t root_len;
 	char *joined;
 
-	if (!sysroot || sysroot[0] == '\0' || streq(sysroot, "/"))
+	if (path_root_is_host(sysroot))
 		return strdup(path);
 
 	/* "/tmp/root/" + "/proc" must not become "/tmp/root//proc". */

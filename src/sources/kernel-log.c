@@ -144,11 +144,6 @@ static int kmsg_open(const char *sysroot)
 	return fd;
 }
 
-static bool sysroot_is_host(const char *sysroot)
-{
-	return !sysroot || streq(sysroot, "/") || sysroot[0] == '\0';
-}
-
 /* syslog(2) actions (include/linux/syslog.h): glibc names none of them. */
 #define SYSLOG_ACTION_READ_ALL	  3
 #define SYSLOG_ACTION_SIZE_BUFFER 10
@@ -214,7 +209,7 @@ static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, lon
 	if (fd < 0)
 		return fd;
 	/* the host's kernel only: a fixture's kmsg is a file */
-	if (sysroot_is_host(sysroot)) {
+	if (path_root_is_host(sysroot)) {
 		int r = read_ring_at_once(fd, log, first_seq);
 		if (r != -EAGAIN)
 			return r;
@@ -363,7 +358,7 @@ int kernel_log_read_cached(const char *sysroot, const char *journal_cache,
 	 * journal keeps this boot's kernel messages from the start; a fixture
 	 * sysroot has no journal of its own, so it keeps what kmsg gave.
 	 */
-	if (sysroot_is_host(sysroot)) {
+	if (path_root_is_host(sysroot)) {
 		struct kernel_log journal = {0};
 
 		if (kernel_log_read_journal(journal_cache, &journal) >= 0) {

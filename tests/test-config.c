@@ -425,10 +425,12 @@ static void test_exclude_serials(void **state)
 	config_init(&config);
 	assert_int_equal(parse_text(&config,
 				    "[Policy]\nExclude=dax0.0 0x1234 mem0:0x9999 0xZZ 0x -7 1x2\n"
-				    "Exclude=22136 region1\n",
+				    "Exclude=22136 region1 0xAbCd\n",
 				    &error),
 			 0);
-	assert_int_equal(config.exclude_serial_count, 2);
+	assert_int_equal(config.exclude_serial_count, 3);
+	assert_true(
+	    config_excludes_serial(&config, 0xabcd)); /* a hex serial may start with a letter */
 	assert_true(config_excludes_serial(&config, 0x1234));
 	assert_true(config_excludes_serial(&config, 22136)); /* 0x5678 */
 	assert_false(config_excludes_serial(&config, 0x9999));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 bool path_root_is_host(const char *sysroot)
@@ -53,10 +54,16 @@ static int open_regular(const char *path, struct stat *ret_st)
 			   ? -EMEDIUMTYPE
 			   : r;
 	}
-	int r = fstat(fd, ret_st) < 0	    ? -errno
-		: S_ISDIR(ret_st->st_mode)  ? -EISDIR
-		: !S_ISREG(ret_st->st_mode) ? -EMEDIUMTYPE
-					    : 0;
+	if (fstat(fd, ret_st) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	/* /dev/null reads as empty, as systemd's masking links to it expect */
+	bool null = S_ISCHR(ret_st->st_mode) && ret_st->st_rdev == makedev(1, 3);
+	int r = S_ISDIR(ret_st->st_mode)	     ? -EISDIR
+		: !S_ISREG(ret_st->st_mode) && !null ? -EMEDIUMTYPE
+						     : 0;
 	if (r < 0) {
 		close(fd);
 		return r;

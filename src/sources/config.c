@@ -341,7 +341,8 @@ static bool parse_serial(const char *word, uint64_t *ret)
 	bool hex = strncasecmp(word, "0x", 2) == 0;
 	char *end;
 
-	if (!isdigit((unsigned char)word[hex ? 2 : 0]))
+	unsigned char first = (unsigned char)word[hex ? 2 : 0];
+	if (hex ? !isxdigit(first) : !isdigit(first))
 		return false;
 	errno = 0;
 	unsigned long long value = strtoull(word, &end, hex ? 16 : 10);

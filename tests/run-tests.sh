@@ -27,9 +27,16 @@ top=$PWD
 
 tests/setup-host.sh
 export PROMTOOL=${TDXMEMD_TOOLS:-/var/cache/tdxmemd-tools}/usr/bin/promtool
+setup_fuzz() {
+	[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dwerror=true -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+}
 if [ "${1:-}" = --setup-only ]; then
 	[ -d build ] || meson setup build -Dwerror=true
 	ninja -C build
+	# the fuzz harnesses too: clang and its libFuzzer runtime must be there
+	setup_fuzz
+	ninja -C build-fuzz
 	[ "${TDXMEMD_SKIP_VM:-0}" = 1 ] || tests/vm/setup.sh --host-only
 	exit 0
 fi
@@ -75,8 +82,7 @@ meson test -C build --suite cmocka --print-errorlogs --logbase valgrind \
 logs+=(build/meson-logs/valgrind-valgrind.json)
 
 step "fuzz harnesses, 100,000 runs or 30 s each, under ASan + UBSan (clang)"
-[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dwerror=true -Dfuzz=true \
-	-Db_sanitize=address,undefined -Db_lundef=false
+setup_fuzz
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C build-fuzz --suite fuzz --print-errorlogs --logbase fuzz
 logs+=(build-fuzz/meson-logs/fuzz.json)

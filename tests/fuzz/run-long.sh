@@ -9,8 +9,9 @@
 #                 tests/run-tests.sh, or here: CC=clang meson setup build-fuzz
 #                 -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false)
 # Each harness's corpus grows in BUILD_DIR/tests/fuzz/corpus-NAME; a crash
-# leaves crash-* in the current directory. The last lines of each run give
-# executions and coverage (cov: edges, ft: features).
+# leaves crash-* in the current directory; each run's output is kept in
+# BUILD_DIR/fuzz-NAME.log. Printed per harness: its last status line
+# (executions, cov: edges, ft: features) and the executions in all.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,7 +19,7 @@ secs=${1:-3600}
 build=${2:-$HERE/../../build-fuzz}
 ninja -C "$build" >/dev/null
 for exe in "$build"/tests/fuzz/fuzz-*; do
-	[[ -x $exe ]] || continue
+	[[ -f $exe && -x $exe ]] || continue
 	name=${exe##*/fuzz-}
 	echo "== fuzz-$name for ${secs}s"
 	args=("$build/tests/fuzz/corpus-$name")
@@ -27,6 +28,9 @@ for exe in "$build"/tests/fuzz/fuzz-*; do
 	kernel-log) args+=("$HERE/../fixtures/hosts/bios-enabled/dev") ;;
 	*) args+=("$HERE/seeds/$name") ;;
 	esac
-	"$exe" "${args[@]}" -max_total_time="$secs" -print_final_stats=1 2>&1 |
-		grep -E '^#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY' || true
+	"$exe" "${args[@]}" -max_total_time="$secs" -print_final_stats=1 >"$build/fuzz-$name.log" 2>&1 ||
+		echo "fuzz-$name FAILED: see $build/fuzz-$name.log and crash-* here"
+	# the last status line (executions, cov: edges, ft: features) and the totals
+	{ grep -E '^#[0-9]+[[:space:]].*cov:' "$build/fuzz-$name.log" || true; } | tail -1
+	grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' "$build/fuzz-$name.log" || true
 done

@@ -45,11 +45,11 @@ struct action_options {
 	 * (docs/platform-notes.md, section 2): the zone is then not ours to verify.
 	 */
 	bool kernel_auto_online;
-	struct kmod_ctx *kmod;	 /* loads kmem before binding; NULL: loaded (or tests) */
-	const char *dev_dir;	 /* where /dev/daxX.Y must reappear: "/dev" */
-	const char *memory_dir;	 /* "/sys/devices/system/memory" */
-	const char *dax_bus_dir; /* "/sys/bus/dax" */
-	uint64_t block_size;	 /* of memory_dir's blocks */
+	struct kmod_ctx *kmod;	       /* loads kmem before binding; NULL: loaded (or tests) */
+	const char *dev_dir;	       /* where /dev/daxX.Y must reappear: "/dev" */
+	const struct path_cxt *memory; /* /sys/devices/system/memory */
+	const char *dax_bus_dir;       /* "/sys/bus/dax" */
+	uint64_t block_size;	       /* of memory's blocks */
 };
 
 struct action_result {

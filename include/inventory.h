@@ -12,6 +12,7 @@
 
 #include "memory-blocks.h"
 #include "parse-error.h"
+#include "path.h"
 #include "range.h"
 
 #include <stdbool.h>
@@ -58,7 +59,7 @@ struct dax_device {
 };
 
 struct inventory {
-	char *memory_dir; /* SYSROOT/sys/devices/system/memory */
+	struct path_cxt memory; /* SYSROOT/sys/devices/system/memory */
 	struct daxctl_ctx *daxctl;
 	bool narrowed; /* only the devices asked for were read */
 	bool cxl_read; /* inventory_read_cxl() has run */

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct path_cxt;
+
 struct daxctl_dev;
 
 enum memory_zone {
@@ -57,11 +59,11 @@ struct memory_blocks_status {
 
 /*
  * Reads memoryN/state (and valid_zones of the online ones) for every block
- * of @blocks under @memory_dir ("/sys/devices/system/memory"). A missing
+ * of @blocks in @memory (SYSROOT/sys/devices/system/memory). A missing
  * memoryN is a block kmem has not added. -errno only on unreadable state.
  */
-int memory_blocks_read(const char *memory_dir, const struct range_set *blocks, uint64_t block_size,
-		       struct memory_blocks_status *ret_status);
+int memory_blocks_read(const struct path_cxt *memory, const struct range_set *blocks,
+		       uint64_t block_size, struct memory_blocks_status *ret_status);
 
 /*
  * Writes @state ("online_movable", "online" or "offline") to every block of
@@ -70,5 +72,5 @@ int memory_blocks_read(const char *memory_dir, const struct range_set *blocks, u
  * of @mappings, and its phys_index must be N (-EXDEV otherwise, nothing
  * written to it). Returns 0 or the first failure's -errno.
  */
-int memory_blocks_set(const char *memory_dir, const struct range_set *blocks,
+int memory_blocks_set(const struct path_cxt *memory, const struct range_set *blocks,
 		      const struct range_set *mappings, uint64_t block_size, const char *state);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Whether @sysroot is the host's own root: NULL, "" or "/". */
 bool path_root_is_host(const char *sysroot);
@@ -32,6 +33,47 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
  * block attributes read by the hundred; never blocks (O_NONBLOCK).
  */
 int read_attribute(const char *path, char *buffer, size_t size);
+
+/*
+ * A number that is the whole of @text: digits of @base (10 or 16) only, 16
+ * with an optional "0x", no sign, no space, no suffix; strtoull() alone
+ * takes " -1" as 2^64-1. -EINVAL when it is not one, -ERANGE past 2^64-1.
+ */
+int parse_u64(const char *text, int base, uint64_t *ret);
+
+/*
+ * A directory of kernel files under the root prefix, opened once (the idea
+ * of util-linux's path_cxt, lib/path.c): every file in it is opened
+ * relative to it, so the hundreds of memoryN reads of a pass resolve one
+ * name each, and every value is read and parsed by the readers below.
+ */
+struct path_cxt {
+	int dir_fd; /* O_PATH; -1 when the directory does not exist */
+	char *dir;  /* SYSROOT + the directory, for messages; NULL: not opened */
+};
+
+/*
+ * Opens SYSROOT/@dir. A missing directory is no error: dir_fd is -1 and
+ * every read -ENOENT. -ENOMEM, or -errno when it exists and cannot be opened.
+ */
+int path_cxt_open(struct path_cxt *ret, const char *sysroot, const char *dir);
+void path_cxt_close(struct path_cxt *cxt);
+
+/* read_attribute() of the file @format names inside @cxt. */
+int path_read_string(const struct path_cxt *cxt, char *buffer, size_t size, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* path_read_string(), then parse_u64(): -EINVAL when the value is no number. */
+int path_read_u64(const struct path_cxt *cxt, int base, uint64_t *ret, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* read_root_file() of the file @format names inside @cxt: regular, at most @max. */
+int path_read_file(const struct path_cxt *cxt, size_t max, char **ret_data, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* write_string_file() to the file @format names inside @cxt. */
+int path_write_string(const struct path_cxt *cxt, const char *value, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* A read_full_file() error as words, naming the limit for -EFBIG. */
 #define READ_ERROR_MAX 64

@@ -100,13 +100,10 @@ static void note_acted(struct daemon *d)
 static const char *acted_device_of_block(struct daemon *d, const char *block)
 {
 	const struct inventory *inventory = &d->manager->inventory;
-	char *end;
+	uint64_t index;
 
-	if (d->acted.count == 0 || strncmp(block, "memory", 6) != 0)
-		return NULL;
-	errno = 0;
-	unsigned long long index = strtoull(block + 6, &end, 10);
-	if (errno != 0 || end == block + 6 || *end != '\0')
+	if (d->acted.count == 0 || strncmp(block, "memory", 6) != 0 ||
+	    parse_u64(block + 6, 10, &index) < 0)
 		return NULL;
 	struct range the_block = {index * inventory->block_size,
 				  (index + 1) * inventory->block_size};

@@ -455,7 +455,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	    .dry_run = m->options.dry_run,
 	    .kernel_auto_online = kernel_auto_onlines(m->options.sysroot),
 	    .dev_dir = "/dev",
-	    .memory_dir = m->inventory.memory_dir,
+	    .memory = &m->inventory.memory,
 	    .dax_bus_dir = DAX_BUS_DIR,
 	    .block_size = m->inventory.block_size,
 	};

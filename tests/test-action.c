@@ -16,6 +16,7 @@
  */
 #include "action.h"
 #include "macro.h"
+#include "path.h"
 #include "test-util.h"
 
 #include <setjmp.h>
@@ -26,6 +27,7 @@
 #include <daxctl/libdaxctl.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +68,11 @@ static struct simulated {
 /* The kernel of the current group has kmem's daxX.Y/state. */
 static bool kernel_device_state;
 
-static char *root;    /* the fake tree: memory/, bus/dax/, dev/ */
-static char *mem_dir; /* root/memory */
-static char *dev_dir; /* root/dev */
-static char *bus_dir; /* root/bus/dax */
+static char *root;	       /* the fake tree: memory/, bus/dax/, dev/ */
+static char *mem_dir;	       /* root/memory */
+static struct path_cxt memory; /* mem_dir, opened anew by every reset() */
+static char *dev_dir;	       /* root/dev */
+static char *bus_dir;	       /* root/bus/dax */
 
 static int dummy;
 #define HANDLE ((struct daxctl_dev *)&dummy)
@@ -271,6 +274,21 @@ int __wrap_daxctl_dev_enable_devdax(struct daxctl_dev *dev)
 	return 0;
 }
 
+/* Block writes by path_cxt: the same kernel, named from the directory. */
+int __wrap_path_write_string(const struct path_cxt *cxt, const char *value, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+int __wrap_path_write_string(const struct path_cxt *cxt, const char *value, const char *format, ...)
+{
+	char name[256], path[PATH_MAX];
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(name, sizeof(name), format, args);
+	va_end(args);
+	snprintf(path, sizeof(path), "%s/%s", cxt->dir, name);
+	return __wrap_write_string_file(path, value);
+}
+
 static struct dax_device device;
 
 /* A in @mode with its blocks in @zone (system-ram) or absent; B online. */
@@ -284,6 +302,8 @@ static void reset(enum dax_mode mode, enum zone zone)
 		put_block(a_blocks[i], mode == DAX_MODE_SYSTEM_RAM ? zone : ABSENT);
 	for (size_t i = 0; i < ARRAY_SIZE(b_blocks); i++)
 		put_block(b_blocks[i], MOVABLE);
+	path_cxt_close(&memory);
+	assert_int_equal(path_cxt_open(&memory, NULL, mem_dir), 0);
 	sim.mode = mode;
 	chardev(mode == DAX_MODE_DEVDAX);
 	/* the cached value: what kmem's probe or the last write left */
@@ -315,7 +335,7 @@ static struct action_options options_for(enum online_type type)
 	return (struct action_options){
 	    .online_type = type,
 	    .dev_dir = dev_dir,
-	    .memory_dir = mem_dir,
+	    .memory = &memory,
 	    .dax_bus_dir = bus_dir,
 	    .block_size = BLOCK,
 	};
@@ -620,6 +640,7 @@ static int teardown(void **state)
 	range_set_clear(&device.mappings);
 	range_set_clear(&device.pluggable);
 	int r = test_rmtree(root);
+	path_cxt_close(&memory);
 	free(mem_dir);
 	free(dev_dir);
 	free(bus_dir);

@@ -639,6 +639,74 @@ static void test_path_join_root(void **state)
 	}
 }
 
+static void test_parse_u64(void **state)
+{
+	static const struct {
+		const char *text;
+		int base, result;
+		uint64_t value;
+	} cases[] = {
+	    {"8000000", 16, 0, 0x8000000},
+	    {"0x8000000", 16, 0, 0x8000000},
+	    {"ffffffffffffffff", 16, 0, UINT64_MAX},
+	    {"10000000000000000", 16, -ERANGE, 0},
+	    {"42", 10, 0, 42},
+	    {"0x42", 10, -EINVAL, 0},
+	    {"", 16, -EINVAL, 0},
+	    {"0x", 16, -EINVAL, 0},
+	    {" 1", 10, -EINVAL, 0},
+	    {"-1", 10, -EINVAL, 0},
+	    {"+1", 10, -EINVAL, 0},
+	    {"12x", 16, -EINVAL, 0},
+	    {"0X0X0", 16, -EINVAL, 0}, /* found by fuzz-sysfs */
+	    {"0x0x1", 16, -EINVAL, 0},
+	    {"0X1f", 16, 0, 0x1f},
+	    {"1 ", 10, -EINVAL, 0},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t value = 7;
+		assert_int_equal(parse_u64(cases[i].text, cases[i].base, &value), cases[i].result);
+		assert_true(value == (cases[i].result == 0 ? cases[i].value : 7));
+	}
+}
+
+/* The typed readers, relative to an opened directory; missing is -ENOENT. */
+static void test_path_cxt(void **state)
+{
+	const char *dir = *state;
+	_cleanup_free_ char *a = write_file(dir, "block_size_bytes", "8000000\n");
+	free(write_file(dir, "odd", " -1\n"));
+	struct path_cxt cxt, missing, never = {0};
+	char value[16], *text;
+	uint64_t number;
+
+	assert_int_equal(path_cxt_open(&cxt, NULL, dir), 0);
+	assert_int_equal(path_read_u64(&cxt, 16, &number, "%s", "block_size_bytes"), 0);
+	assert_true(number == 0x8000000);
+	assert_int_equal(path_read_u64(&cxt, 10, &number, "odd"), -EINVAL);
+	assert_int_equal(path_read_string(&cxt, value, sizeof(value), "odd"), 0);
+	assert_string_equal(value, " -1");
+	assert_int_equal(path_read_file(&cxt, 64, &text, "block_size_bytes"), 0);
+	assert_string_equal(text, "8000000");
+	free(text);
+	assert_int_equal(path_read_file(&cxt, 4, &text, "block_size_bytes"), -EFBIG);
+	assert_int_equal(path_read_string(&cxt, value, sizeof(value), "none"), -ENOENT);
+	/* a name is relative to the directory, never absolute */
+	assert_int_equal(path_read_string(&cxt, value, sizeof(value), "%s", a), -EINVAL);
+	path_cxt_close(&cxt);
+
+	assert_int_equal(path_cxt_open(&missing, dir, "/no/such/dir"), 0);
+	assert_int_equal(missing.dir_fd, -1);
+	assert_int_equal(path_read_u64(&missing, 16, &number, "block_size_bytes"), -ENOENT);
+	assert_int_equal(path_write_string(&missing, "1", "x"), -ENOENT);
+	path_cxt_close(&missing);
+	/* a zeroed context reads nothing, and closing it leaves fd 0 alone */
+	assert_int_equal(path_read_string(&never, value, sizeof(value), "x"), -ENOENT);
+	path_cxt_close(&never);
+	assert_int_not_equal(fcntl(0, F_GETFD), -1);
+}
+
 static void test_read_full_file(void **state)
 {
 	const char *dir = *state;
@@ -833,6 +901,8 @@ int main(void)
 	    cmocka_unit_test(test_load_kernel_log_too_many),
 	    cmocka_unit_test(test_fixtures),
 	    cmocka_unit_test(test_path_join_root),
+	    cmocka_unit_test(test_parse_u64),
+	    cmocka_unit_test_setup_teardown(test_path_cxt, setup_tmpdir, teardown_tmpdir),
 	    cmocka_unit_test_setup_teardown(test_read_full_file, setup_tmpdir, teardown_tmpdir),
 	    cmocka_unit_test(test_read_full_file_procfs),
 	    cmocka_unit_test(test_read_full_file_not_regular),

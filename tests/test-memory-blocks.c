@@ -6,6 +6,7 @@
  */
 #include "macro.h"
 #include "memory-blocks.h"
+#include "path.h"
 #include "test-util.h"
 
 #include <setjmp.h>
@@ -126,12 +127,14 @@ static void test_read_status(void **state)
 	_cleanup_free_ char *root = test_mkdtemp("blocks");
 	struct range_set blocks = {0};
 	struct memory_blocks_status status;
+	struct path_cxt memory;
 
+	assert_int_equal(path_cxt_open(&memory, NULL, root), 0);
 	assert_int_equal(range_set_add(&blocks, 2 * 128 * MiB, 4 * 128 * MiB), 0);
 	assert_int_equal(range_set_add(&blocks, 6 * 128 * MiB, 8 * 128 * MiB), 0);
 
 	/* devdax: no block exists */
-	assert_int_equal(memory_blocks_read(root, &blocks, 128 * MiB, &status), 0);
+	assert_int_equal(memory_blocks_read(&memory, &blocks, 128 * MiB, &status), 0);
 	assert_int_equal(status.present, 0);
 	assert_int_equal(status.online, 0);
 	assert_int_equal(status.zone, MEMORY_ZONE_NONE);
@@ -142,18 +145,19 @@ static void test_read_status(void **state)
 	put_block(root, 3, "offline\n", "Normal Movable\n");
 	put_block(root, 6, "online\n", "Movable\n");
 	put_block(root, 7, "offline\n", "Normal Movable\n");
-	assert_int_equal(memory_blocks_read(root, &blocks, 128 * MiB, &status), 0);
+	assert_int_equal(memory_blocks_read(&memory, &blocks, 128 * MiB, &status), 0);
 	assert_int_equal(status.present, 4);
 	assert_int_equal(status.online, 2);
 	assert_int_equal(status.zone, MEMORY_ZONE_MOVABLE);
 
 	put_block(root, 7, "online\n", "Normal\n");
-	assert_int_equal(memory_blocks_read(root, &blocks, 128 * MiB, &status), 0);
+	assert_int_equal(memory_blocks_read(&memory, &blocks, 128 * MiB, &status), 0);
 	assert_int_equal(status.online, 3);
 	assert_int_equal(status.zone, MEMORY_ZONE_NORMAL);
 
-	assert_int_equal(memory_blocks_read(root, &blocks, 0, &status), -EINVAL);
+	assert_int_equal(memory_blocks_read(&memory, &blocks, 0, &status), -EINVAL);
 	range_set_clear(&blocks);
+	path_cxt_close(&memory);
 	assert_int_equal(test_rmtree(root), 0);
 }
 

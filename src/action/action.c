@@ -97,14 +97,14 @@ static bool chardev_exists(const struct action_options *options, const char *nam
 static int set_blocks(const struct dax_device *device, const struct action_options *options,
 		      const char *state)
 {
-	return memory_blocks_set(options->memory_dir, &device->pluggable, &device->mappings,
+	return memory_blocks_set(options->memory, &device->pluggable, &device->mappings,
 				 options->block_size, state);
 }
 
 static int read_blocks(const struct dax_device *device, const struct action_options *options,
 		       struct memory_blocks_status *ret_status)
 {
-	return memory_blocks_read(options->memory_dir, &device->pluggable, options->block_size,
+	return memory_blocks_read(options->memory, &device->pluggable, options->block_size,
 				  ret_status);
 }
 

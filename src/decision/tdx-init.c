@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,52 +54,41 @@ struct tdx_init_check tdx_init_check(enum tdx_state state, const struct range_se
 	return check;
 }
 
-static int read_hex(const char *dir, const char *name, unsigned long long *ret)
-{
-	char path[PATH_MAX], *end;
-	_cleanup_free_ char *text = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int r = read_full_file(path, 64, &text, NULL);
-	if (r < 0)
-		return r;
-	text[strcspn(text, "\n")] = '\0';
-	errno = 0;
-	*ret = strtoull(text, &end, 16);
-	return errno != 0 || end == text || *end != '\0' ? -EINVAL : 0;
-}
-
 int boot_ram_read(const char *sysroot, struct range_set *present)
 {
-	_cleanup_free_ char *map = path_join_root(sysroot, "/sys/firmware/memmap");
-	if (!map)
-		return -ENOMEM;
-	_cleanup_(closedirp) DIR *dir = opendir(map);
-	if (!dir)
-		return -errno;
+	_cleanup_(path_cxt_close) struct path_cxt map = {0};
+	int r = path_cxt_open(&map, sysroot, "/sys/firmware/memmap");
+	if (r < 0)
+		return r;
+	if (map.dir_fd < 0)
+		return -ENOENT;
+	/* O_PATH cannot be listed: open the directory itself to read it */
+	int fd = openat(map.dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_(closedirp) DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
 
 	struct dirent *de;
 	while ((de = readdir(dir))) {
-		char entry[PATH_MAX], path[PATH_MAX + 16];
-		_cleanup_free_ char *type = NULL;
-		unsigned long long start, end;
+		char type[64];
+		uint64_t start, end;
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(entry, sizeof(entry), "%s/%s", map, de->d_name);
-		snprintf(path, sizeof(path), "%s/type", entry);
-		if (read_full_file(path, 64, &type, NULL) < 0)
-			continue;
-		type[strcspn(type, "\n")] = '\0';
-		if (!streq(type, "System RAM"))
+		if (path_read_string(&map, type, sizeof(type), "%s/type", de->d_name) < 0 ||
+		    !streq(type, "System RAM"))
 			continue;
 		/* drivers/firmware/memmap.c: start and end, inclusive, as %#llx */
-		int r = read_hex(entry, "start", &start);
+		r = path_read_u64(&map, 16, &start, "%s/start", de->d_name);
 		if (r >= 0)
-			r = read_hex(entry, "end", &end);
+			r = path_read_u64(&map, 16, &end, "%s/end", de->d_name);
 		if (r < 0)
 			return r;
-		if (end < start || end == ULLONG_MAX)
+		if (end < start || end == UINT64_MAX)
 			return -EINVAL;
 		if ((r = range_set_add(present, start, end + 1)) < 0)
 			return r;

@@ -60,22 +60,13 @@ bool memory_blocks_owns(const struct range_set *mappings, uint64_t block_size, u
 	return false;
 }
 
-/* Reads memoryN/NAME, first line; -ENOENT when the block does not exist. */
-static int read_block_attr(const char *memory_dir, uint64_t index, const char *name, char *buffer,
-			   size_t size)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/memory%" PRIu64 "/%s", memory_dir, index, name);
-	return read_attribute(path, buffer, size);
-}
-
 /* An online block's valid_zones names the zone it is in (drivers/base/memory.c). */
-static enum memory_zone zone_of_block(const char *memory_dir, uint64_t index)
+static enum memory_zone zone_of_block(const struct path_cxt *memory, uint64_t index)
 {
 	char zones[64];
 
-	if (read_block_attr(memory_dir, index, "valid_zones", zones, sizeof(zones)) < 0)
+	if (path_read_string(memory, zones, sizeof(zones), "memory%" PRIu64 "/valid_zones", index) <
+	    0)
 		return MEMORY_ZONE_UNKNOWN;
 	return strncmp(zones, "Movable", 7) == 0 ? MEMORY_ZONE_MOVABLE : MEMORY_ZONE_NORMAL;
 }
@@ -94,8 +85,8 @@ static enum memory_zone zone_merge(enum memory_zone so_far, enum memory_zone blo
 		for (uint64_t index = (blocks)->items[i].start / (block_size);                     \
 		     index < (blocks)->items[i].end / (block_size); index++)
 
-int memory_blocks_read(const char *memory_dir, const struct range_set *blocks, uint64_t block_size,
-		       struct memory_blocks_status *ret_status)
+int memory_blocks_read(const struct path_cxt *memory, const struct range_set *blocks,
+		       uint64_t block_size, struct memory_blocks_status *ret_status)
 {
 	struct memory_blocks_status status = {.zone = MEMORY_ZONE_NONE};
 	char state[64];
@@ -104,7 +95,8 @@ int memory_blocks_read(const char *memory_dir, const struct range_set *blocks, u
 		return -EINVAL;
 	for_each_block(blocks, block_size, i, index)
 	{
-		int r = read_block_attr(memory_dir, index, "state", state, sizeof(state));
+		int r = path_read_string(memory, state, sizeof(state), "memory%" PRIu64 "/state",
+					 index);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
@@ -112,7 +104,7 @@ int memory_blocks_read(const char *memory_dir, const struct range_set *blocks, u
 		status.present++;
 		if (streq(state, "online")) {
 			status.online++;
-			status.zone = zone_merge(status.zone, zone_of_block(memory_dir, index));
+			status.zone = zone_merge(status.zone, zone_of_block(memory, index));
 		}
 	}
 	*ret_status = status;
@@ -123,29 +115,17 @@ int memory_blocks_read(const char *memory_dir, const struct range_set *blocks, u
  * The block must exist and be the one its name says: phys_index is the
  * block id (drivers/base/memory.c phys_index_show()), hex.
  */
-static int check_block(const char *memory_dir, uint64_t index)
+static int check_block(const struct path_cxt *memory, uint64_t index)
 {
-	char text[64], *end;
+	uint64_t phys;
 
-	int r = read_block_attr(memory_dir, index, "phys_index", text, sizeof(text));
-	if (r < 0)
-		return r;
-	errno = 0;
-	unsigned long long phys = strtoull(text, &end, 16);
-	if (errno != 0 || end == text || *end != '\0' || phys != index)
+	int r = path_read_u64(memory, 16, &phys, "memory%" PRIu64 "/phys_index", index);
+	if (r == -EINVAL || r == -ERANGE || (r == 0 && phys != index))
 		return -EXDEV;
-	return 0;
+	return r;
 }
 
-static int write_block_state(const char *memory_dir, uint64_t index, const char *state)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/memory%" PRIu64 "/state", memory_dir, index);
-	return write_string_file(path, state);
-}
-
-int memory_blocks_set(const char *memory_dir, const struct range_set *blocks,
+int memory_blocks_set(const struct path_cxt *memory, const struct range_set *blocks,
 		      const struct range_set *mappings, uint64_t block_size, const char *state)
 {
 	bool offline = streq(state, "offline");
@@ -155,7 +135,8 @@ int memory_blocks_set(const char *memory_dir, const struct range_set *blocks,
 		return -EINVAL;
 	for_each_block(blocks, block_size, i, index)
 	{
-		int r = read_block_attr(memory_dir, index, "state", current, sizeof(current));
+		int r = path_read_string(memory, current, sizeof(current),
+					 "memory%" PRIu64 "/state", index);
 		/* a block kmem never added has nothing to offline */
 		if (r == -ENOENT && offline)
 			continue;
@@ -166,9 +147,9 @@ int memory_blocks_set(const char *memory_dir, const struct range_set *blocks,
 		/* the set comes from the mappings: anything else is a bug, never acted on */
 		if (!memory_blocks_owns(mappings, block_size, index))
 			return -EXDEV;
-		if ((r = check_block(memory_dir, index)) < 0)
+		if ((r = check_block(memory, index)) < 0)
 			return r;
-		if ((r = write_block_state(memory_dir, index, state)) < 0)
+		if ((r = path_write_string(memory, state, "memory%" PRIu64 "/state", index)) < 0)
 			return r;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,13 +45,14 @@ char *path_join_root(const char *sysroot, const char *path)
  * regular one (sysfs and procfs attributes are too), so anything else is
  * refused: -EISDIR, -EMEDIUMTYPE. Sets *@ret_st.
  */
-static int open_regular(const char *path, struct stat *ret_st)
+static int open_regular(int dir_fd, const char *path, struct stat *ret_st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int r = -errno;
 		/* a socket cannot be opened at all (ENXIO): say what it is */
-		return r == -ENXIO && stat(path, ret_st) == 0 && S_ISSOCK(ret_st->st_mode)
+		return r == -ENXIO && fstatat(dir_fd, path, ret_st, 0) == 0 &&
+			       S_ISSOCK(ret_st->st_mode)
 			   ? -EMEDIUMTYPE
 			   : r;
 	}
@@ -71,7 +73,8 @@ static int open_regular(const char *path, struct stat *ret_st)
 	return fd;
 }
 
-int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size)
+static int read_full_file_at(int dir_fd, const char *path, size_t max, char **ret_data,
+			     size_t *ret_size)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t size = 0, capacity;
@@ -81,7 +84,7 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 	if (max > SIZE_MAX / 4)
 		max = SIZE_MAX / 4;
 
-	_cleanup_close_ int fd = open_regular(path, &st);
+	_cleanup_close_ int fd = open_regular(dir_fd, path, &st);
 	if (fd < 0)
 		return fd;
 
@@ -128,11 +131,41 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 	return 0;
 }
 
-int read_attribute(const char *path, char *buffer, size_t size)
+/* One write(2), as the kernel's store functions expect; a short write is -EIO. */
+int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size)
+{
+	return read_full_file_at(AT_FDCWD, path, max, ret_data, ret_size);
+}
+
+/* Kernel attributes end in one newline that is not part of the value. */
+static void strip_newline(char *data, size_t size)
+{
+	if (size > 0 && data[size - 1] == '\n')
+		data[size - 1] = '\0';
+}
+
+static int write_all(int fd, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int write_string_file(const char *path, const char *value)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, value);
+}
+
+static int read_attribute_at(int dir_fd, const char *path, char *buffer, size_t size)
 {
 	if (size < 2)
 		return -EINVAL;
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	_cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	ssize_t n;
@@ -144,6 +177,135 @@ int read_attribute(const char *path, char *buffer, size_t size)
 	buffer[n] = '\0';
 	buffer[strcspn(buffer, "\n")] = '\0';
 	return 0;
+}
+
+int read_attribute(const char *path, char *buffer, size_t size)
+{
+	return read_attribute_at(AT_FDCWD, path, buffer, size);
+}
+
+int parse_u64(const char *text, int base, uint64_t *ret)
+{
+	const char *digits = text;
+	char *end;
+
+	if (base != 10 && base != 16)
+		return -EINVAL;
+	if (base == 16 && (strncmp(text, "0x", 2) == 0 || strncmp(text, "0X", 2) == 0))
+		digits += 2;
+	/* strtoull() itself takes a sign, spaces, and a second "0x" after ours */
+	size_t len = strspn(digits, base == 16 ? "0123456789abcdefABCDEF" : "0123456789");
+	if (len == 0 || digits[len] != '\0')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long value = strtoull(digits, &end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	*ret = value;
+	return 0;
+}
+
+int path_cxt_open(struct path_cxt *ret, const char *sysroot, const char *dir)
+{
+	char *full = path_join_root(sysroot, dir);
+	if (!full)
+		return -ENOMEM;
+	int fd = open(full, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT) {
+		int r = -errno;
+		free(full);
+		return r;
+	}
+	*ret = (struct path_cxt){.dir_fd = fd, .dir = full};
+	return 0;
+}
+
+void path_cxt_close(struct path_cxt *cxt)
+{
+	/* a zeroed context (no dir) was never opened: its fd 0 is not its own */
+	if (cxt->dir && cxt->dir_fd >= 0)
+		close(cxt->dir_fd);
+	free(cxt->dir);
+	*cxt = (struct path_cxt){.dir_fd = -1};
+}
+
+/* The name @format gives, relative to the directory: never absolute. */
+__attribute__((format(printf, 2, 0))) static int path_format(char name[static PATH_MAX],
+							     const char *format, va_list args)
+{
+	int n = vsnprintf(name, PATH_MAX, format, args);
+	if (n < 0 || n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return name[0] == '/' ? -EINVAL : 0;
+}
+
+int path_read_string(const struct path_cxt *cxt, char *buffer, size_t size, const char *format, ...)
+{
+	char name[PATH_MAX];
+	va_list args;
+
+	va_start(args, format);
+	int r = path_format(name, format, args);
+	va_end(args);
+	if (r < 0)
+		return r;
+	if (!cxt->dir || cxt->dir_fd < 0)
+		return -ENOENT;
+	return read_attribute_at(cxt->dir_fd, name, buffer, size);
+}
+
+int path_read_u64(const struct path_cxt *cxt, int base, uint64_t *ret, const char *format, ...)
+{
+	char name[PATH_MAX], value[64];
+	va_list args;
+
+	va_start(args, format);
+	int r = path_format(name, format, args);
+	va_end(args);
+	if (r < 0)
+		return r;
+	r = path_read_string(cxt, value, sizeof(value), "%s", name);
+	return r < 0 ? r : parse_u64(value, base, ret);
+}
+
+int path_read_file(const struct path_cxt *cxt, size_t max, char **ret_data, const char *format, ...)
+{
+	char name[PATH_MAX];
+	va_list args;
+	size_t size;
+
+	va_start(args, format);
+	int r = path_format(name, format, args);
+	va_end(args);
+	if (r < 0)
+		return r;
+	if (!cxt->dir || cxt->dir_fd < 0)
+		return -ENOENT;
+	r = read_full_file_at(cxt->dir_fd, name, max, ret_data, &size);
+	if (r < 0)
+		return r;
+	strip_newline(*ret_data, size);
+	return 0;
+}
+
+int path_write_string(const struct path_cxt *cxt, const char *value, const char *format, ...)
+{
+	char name[PATH_MAX];
+	va_list args;
+
+	va_start(args, format);
+	int r = path_format(name, format, args);
+	va_end(args);
+	if (r < 0)
+		return r;
+	if (!cxt->dir || cxt->dir_fd < 0)
+		return -ENOENT;
+	_cleanup_close_ int fd = openat(cxt->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, value);
 }
 
 const char *read_error_string(int error, size_t max, char buf[static READ_ERROR_MAX])
@@ -159,24 +321,15 @@ const char *read_error_string(int error, size_t max, char buf[static READ_ERROR_
 
 int read_root_file(const char *sysroot, const char *path, size_t max, char **ret_data)
 {
-	_cleanup_free_ char *full = NULL;
-	char *data;
+	_cleanup_free_ char *full = path_join_root(sysroot, path);
 	size_t size;
-	int r;
 
-	full = path_join_root(sysroot, path);
 	if (!full)
 		return -ENOMEM;
-
-	r = read_full_file(full, max, &data, &size);
+	int r = read_full_file(full, max, ret_data, &size);
 	if (r < 0)
 		return r;
-
-	/* Kernel attributes end in one newline that is not part of the value. */
-	if (size > 0 && data[size - 1] == '\n')
-		data[size - 1] = '\0';
-
-	*ret_data = data;
+	strip_newline(*ret_data, size);
 	return 0;
 }
 
@@ -216,16 +369,4 @@ int write_file_atomic(const char *path, mode_t mode,
 	if (r < 0)
 		unlink(temporary);
 	return r;
-}
-
-int write_string_file(const char *path, const char *value)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(value);
-	ssize_t n = write(fd, value, len);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
 }

@@ -339,17 +339,8 @@ static bool is_blank(char c)
 static bool parse_serial(const char *word, uint64_t *ret)
 {
 	bool hex = strncasecmp(word, "0x", 2) == 0;
-	char *end;
 
-	unsigned char first = (unsigned char)word[hex ? 2 : 0];
-	if (hex ? !isxdigit(first) : !isdigit(first))
-		return false;
-	errno = 0;
-	unsigned long long value = strtoull(word, &end, hex ? 16 : 10);
-	if (errno != 0 || *end != '\0')
-		return false;
-	*ret = value;
-	return true;
+	return parse_u64(word, hex ? 16 : 10, ret) == 0;
 }
 
 static int parse_exclude(struct config *config, const char *key, const char *value,

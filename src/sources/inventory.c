@@ -11,6 +11,7 @@
 #include <daxctl/libdaxctl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -54,28 +55,21 @@ int cxl_region_from_sysfs_path(const char *path, char **ret_region)
  * block_size_bytes is hex without "0x" (drivers/base/memory.c). x86 picks
  * 128 MiB to 2 GiB at boot, so it is read, never assumed.
  */
-static int read_block_size(const char *sysroot, uint64_t *ret_size, struct parse_error *ret_error)
+static int read_block_size(const struct path_cxt *memory, uint64_t *ret_size,
+			   struct parse_error *ret_error)
 {
-	_cleanup_free_ char *path =
-	    path_join_root(sysroot, "/sys/devices/system/memory/block_size_bytes");
 	_cleanup_free_ char *text = NULL;
-	char *end;
-	int r;
+	char path[PATH_MAX], why[READ_ERROR_MAX];
+	uint64_t size;
 
-	if (!path)
-		return -ENOMEM;
-	r = read_full_file(path, 64, &text, NULL);
+	snprintf(path, sizeof(path), "%s/block_size_bytes", memory->dir);
+	int r = path_read_file(memory, 64, &text, "block_size_bytes");
 	if (r < 0) {
-		char why[READ_ERROR_MAX];
 		parse_error_set(ret_error, path, 0, "cannot read: %s",
 				read_error_string(r, 64, why));
 		return r;
 	}
-	text[strcspn(text, "\n")] = '\0';
-
-	errno = 0;
-	unsigned long long size = strtoull(text, &end, 16);
-	if (errno != 0 || end == text || *end != '\0' || size == 0 || (size & (size - 1)) != 0) {
+	if (parse_u64(text, 16, &size) < 0 || size == 0 || (size & (size - 1)) != 0) {
 		parse_error_set(ret_error, path, 1,
 				"\"%s\" is no memory block size (hex power of two expected)", text);
 		return -EINVAL;
@@ -218,7 +212,10 @@ static int target_memdev(FILE *out, const char *decoder, struct dax_device *devi
 		sizeof(path) ||
 	    read_attribute(path, serial, sizeof(serial)) < 0)
 		return -ENOENT;
-	uint64_t value = strtoull(serial, NULL, 0);
+	/* drivers/cxl/core/memdev.c serial_show(): "%#llx" */
+	uint64_t value;
+	if (parse_u64(serial, 16, &value) < 0)
+		return -ENOENT;
 	uint64_t *serials =
 	    reallocarray(device->cxl_serials, device->cxl_serial_count + 1, sizeof(*serials));
 	if (!serials)
@@ -246,14 +243,14 @@ static char *region_memdevs(const char *region, struct dax_device *device)
 	size_t size = 0;
 
 	snprintf(path, sizeof(path), CXL_DEVICES "/%s/interleave_ways", region);
-	if (read_attribute(path, value, sizeof(value)) < 0)
+	uint64_t ways;
+	if (read_attribute(path, value, sizeof(value)) < 0 || parse_u64(value, 10, &ways) < 0)
 		return NULL;
-	unsigned long ways = strtoul(value, NULL, 10);
 	FILE *out = open_memstream(&list, &size);
 	if (!out)
 		return NULL;
-	for (unsigned long pos = 0; pos < ways && pos < 16; pos++) {
-		snprintf(path, sizeof(path), CXL_DEVICES "/%s/target%lu", region, pos);
+	for (uint64_t pos = 0; pos < ways && pos < 16; pos++) {
+		snprintf(path, sizeof(path), CXL_DEVICES "/%s/target%" PRIu64, region, pos);
 		if (read_attribute(path, value, sizeof(value)) == 0 && value[0])
 			(void)target_memdev(out, value, device);
 	}
@@ -340,7 +337,7 @@ void inventory_clear(struct inventory *inventory)
 	free(inventory->devices);
 	if (inventory->daxctl)
 		daxctl_unref(inventory->daxctl);
-	free(inventory->memory_dir);
+	path_cxt_close(&inventory->memory);
 	*inventory = (struct inventory){0};
 }
 
@@ -358,7 +355,7 @@ int inventory_refresh_device(const struct inventory *inventory, struct dax_devic
 	 * Only kmem adds blocks for a device, but blocks of a device that was
 	 * unbound from kmem with memory online would stay: read them always.
 	 */
-	int r = memory_blocks_read(inventory->memory_dir, &device->pluggable, inventory->block_size,
+	int r = memory_blocks_read(&inventory->memory, &device->pluggable, inventory->block_size,
 				   &blocks);
 	device->blocks_present = blocks.present;
 	device->blocks_online = blocks.online;
@@ -456,14 +453,17 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *c
 	 * Without memory hotplug (no /sys/devices/system/memory) there is no
 	 * block to online: block size 0, and every device is unpluggable.
 	 */
-	r = read_block_size(sysroot, &inventory.block_size, ret_error);
+	r = path_cxt_open(&inventory.memory, sysroot, "/sys/devices/system/memory");
+	if (r < 0) {
+		parse_error_set(ret_error, "/sys/devices/system/memory", 0, "cannot open: %s",
+				strerror(-r));
+		return r;
+	}
+	r = read_block_size(&inventory.memory, &inventory.block_size, ret_error);
 	if (r == -ENOENT)
 		*ret_error = (struct parse_error){0};
 	else if (r < 0)
 		return r;
-	inventory.memory_dir = path_join_root(sysroot, "/sys/devices/system/memory");
-	if (!inventory.memory_dir)
-		return -ENOMEM;
 
 	r = daxctl_new(&inventory.daxctl);
 	if (r < 0) {

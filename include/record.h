@@ -38,11 +38,18 @@ struct record_field {
 struct record_fields {
 	struct record_field items[40];
 	size_t count;
+	int error; /* while building: the first failure, -ENOMEM or -E2BIG */
 };
 
 /* Builds the fields of @record (MESSAGE and PRIORITY included). -ENOMEM. */
 int record_fields_build(const struct record *record, struct record_fields *ret_fields);
 void record_fields_clear(struct record_fields *fields);
+
+/* The device's own fields, as a record has them, without a decision: status. */
+int record_device_fields(const struct dax_device *device, struct record_fields *ret_fields);
+
+/* @fields' JSON members, "name": value, each after @separator but the first. */
+void json_write_members(FILE *f, const struct record_fields *fields, const char *separator);
 
 int record_priority(const struct record *record);
 

@@ -651,6 +651,36 @@ static void test_message_one_line(void **state)
 				  "0x390000000-0x3b0000000 512 MiB, region0\n");
 }
 
+/* status: the device's own fields, the same values a record gives, in order. */
+static void test_device_fields(void **state)
+{
+	struct dax_device device = dax1();
+	struct record record =
+	    make_record(&device, DECISION_ONLINE, REASON_CMR_COVERED, OUTCOME_APPLIED);
+	_cleanup_(record_fields_clear) struct record_fields fields = {}, own = {};
+	size_t next = 0;
+
+	device.mappings = MAPPINGS(dax2_mappings);
+	build(&record, &fields);
+	assert_int_equal(record_device_fields(&device, &own), 0);
+	assert_journal_names(&own, "TDXMEMD_DEVICE TDXMEMD_RANGE_START TDXMEMD_RANGE_END "
+				   "TDXMEMD_RANGES TDXMEMD_SIZE TDXMEMD_MODE TDXMEMD_BLOCKS "
+				   "TDXMEMD_BLOCKS_ONLINE TDXMEMD_ZONE TDXMEMD_NODE "
+				   "TDXMEMD_CXL_REGION TDXMEMD_CXL_MEMDEVS");
+	for (size_t i = 0; i < own.count; i++) {
+		while (next < fields.count &&
+		       !streq(fields.items[next].json_name ? fields.items[next].json_name : "",
+			      own.items[i].json_name))
+			next++;
+		if (next == fields.count)
+			fail_msg("%s: not in the record, or out of order", own.items[i].json_name);
+		assert_string_equal(fields.items[next].value, own.items[i].value);
+		assert_int_equal(fields.items[next].kind, own.items[i].kind);
+	}
+	assert_null(find_json(&own, "decision"));
+	assert_null(find_journal(&own, "MESSAGE"));
+}
+
 static void test_fields_clear(void **state)
 {
 	struct dax_device device = dax1();
@@ -859,6 +889,7 @@ int main(void)
 	    cmocka_unit_test(test_priority_and_message_id),
 	    cmocka_unit_test(test_messages),
 	    cmocka_unit_test(test_message_one_line),
+	    cmocka_unit_test(test_device_fields),
 	    cmocka_unit_test(test_fields_clear),
 	    cmocka_unit_test(test_print_line),
 	    cmocka_unit_test(test_json_document),

@@ -83,8 +83,6 @@ static enum cmr_source record_cmr_source(const struct record *record)
 	return record->cmrs ? record->cmrs->source : CMR_SOURCE_NONE;
 }
 
-/* Lowest mapping start to highest mapping end. False when there is no mapping. */
-
 static void format_range(struct range range, char buf[static RANGE_TEXT_MAX])
 {
 	snprintf(buf, RANGE_TEXT_MAX, "0x%llx-0x%llx", (unsigned long long)range.start,
@@ -252,225 +250,202 @@ static int format_message(const struct record *record, char **ret)
 	return 0;
 }
 
-static int fields_add(struct record_fields *fields, const char *journal_name, const char *json_name,
-		      enum record_value_kind kind, const char *format, ...)
+static void fields_add(struct record_fields *fields, const char *journal_name,
+		       const char *json_name, enum record_value_kind kind, const char *format, ...)
     __attribute__((format(printf, 5, 6)));
 
-static int fields_add(struct record_fields *fields, const char *journal_name, const char *json_name,
-		      enum record_value_kind kind, const char *format, ...)
+/*
+ * Appends one field. The first failure sticks in fields->error and makes
+ * every later call a no-op, so a list is written as a flat sequence and
+ * checked once at the end (as ferror() does for a stream).
+ */
+static void fields_add(struct record_fields *fields, const char *journal_name,
+		       const char *json_name, enum record_value_kind kind, const char *format, ...)
 {
-	struct record_field *field;
 	va_list args;
 	char *value;
-	int r;
 
+	if (fields->error < 0)
+		return;
 	/* A fixed array: a record has at most 25 fields, test_every_field counts them. */
-	if (fields->count >= ARRAY_SIZE(fields->items))
-		return -E2BIG;
+	if (fields->count >= ARRAY_SIZE(fields->items)) {
+		fields->error = -E2BIG;
+		return;
+	}
 
 	va_start(args, format);
-	r = vasprintf(&value, format, args);
+	int r = vasprintf(&value, format, args);
 	va_end(args);
-	if (r < 0)
-		return -ENOMEM;
+	if (r < 0) {
+		fields->error = -ENOMEM;
+		return;
+	}
 
-	field = &fields->items[fields->count++];
-	*field = (struct record_field){
+	fields->items[fields->count++] = (struct record_field){
 	    .journal_name = journal_name,
 	    .json_name = json_name,
 	    .kind = kind,
 	    .value = value,
 	};
-	return 0;
 }
 
-static int fields_add_string(struct record_fields *fields, const char *journal_name,
-			     const char *json_name, const char *value)
+static void fields_add_string(struct record_fields *fields, const char *journal_name,
+			      const char *json_name, const char *value)
 {
-	return fields_add(fields, journal_name, json_name, RECORD_VALUE_STRING, "%s", value);
+	fields_add(fields, journal_name, json_name, RECORD_VALUE_STRING, "%s", value);
 }
 
-/*
- * Every field of one record, in the order tdxmemd-journal-fields(7) lists
- * them. Over 60 lines: a flat list of fields, each one or two calls, the
- * optional ones behind the condition that makes them present; one place to
- * read which field says what, for the journal and the JSON alike.
- */
-static int fields_fill(const struct record *record, struct record_fields *fields)
+/* "0x1000000000-0x1080000000 0x1080000000-0x1100000000": every mapping. */
+static char *format_ranges(const struct range_set *mappings)
 {
-	const struct dax_device *device = record->device;
-	_cleanup_free_ char *message = NULL;
-	char text[RANGE_TEXT_MAX];
+	char *ranges = NULL, text[RANGE_TEXT_MAX];
+	size_t len;
+
+	FILE *f = open_memstream(&ranges, &len);
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < mappings->count; i++) {
+		format_range(mappings->items[i], text);
+		fprintf(f, "%s%s", i > 0 ? " " : "", text);
+	}
+	bool failed = ferror(f);
+	if (fclose(f) != 0 || failed) {
+		free(ranges);
+		return NULL;
+	}
+	return ranges;
+}
+
+/* Which device: its name, where its memory is and how much, its mode. */
+static void fields_add_identity(struct record_fields *fields, const struct dax_device *device)
+{
 	struct range span;
-	int r;
 
-	r = fields_add_string(fields, "TDXMEMD_DEVICE", "chardev", device->name);
-	if (r < 0)
-		return r;
-
+	fields_add_string(fields, "TDXMEMD_DEVICE", "chardev", device->name);
 	if (range_set_span(&device->mappings, &span)) {
-		r = fields_add(fields, "TDXMEMD_RANGE_START", "range_start", RECORD_VALUE_STRING,
-			       "0x%llx", (unsigned long long)span.start);
-		if (r < 0)
-			return r;
-		r = fields_add(fields, "TDXMEMD_RANGE_END", "range_end", RECORD_VALUE_STRING,
-			       "0x%llx", (unsigned long long)span.end);
-		if (r < 0)
-			return r;
+		fields_add(fields, "TDXMEMD_RANGE_START", "range_start", RECORD_VALUE_STRING,
+			   "0x%llx", (unsigned long long)span.start);
+		fields_add(fields, "TDXMEMD_RANGE_END", "range_end", RECORD_VALUE_STRING, "0x%llx",
+			   (unsigned long long)span.end);
 	}
-
 	if (device->mappings.count > 1) {
-		_cleanup_free_ char *ranges = NULL;
-		size_t len;
-		FILE *f;
-
-		f = open_memstream(&ranges, &len);
-		if (!f)
-			return -ENOMEM;
-		for (size_t i = 0; i < device->mappings.count; i++) {
-			format_range(device->mappings.items[i], text);
-			fprintf(f, "%s%s", i > 0 ? " " : "", text);
-		}
-		r = ferror(f) ? -ENOMEM : 0;
-		if (fclose(f) != 0)
-			r = -ENOMEM;
-		if (r < 0)
-			return r;
-
-		r = fields_add_string(fields, "TDXMEMD_RANGES", "ranges", ranges);
-		if (r < 0)
-			return r;
+		_cleanup_free_ char *ranges = format_ranges(&device->mappings);
+		if (!ranges && fields->error == 0)
+			fields->error = -ENOMEM;
+		if (ranges)
+			fields_add_string(fields, "TDXMEMD_RANGES", "ranges", ranges);
 	}
-
-	r = fields_add(fields, "TDXMEMD_SIZE", "size", RECORD_VALUE_NUMBER, "%llu",
-		       (unsigned long long)device->size);
-	if (r < 0)
-		return r;
+	fields_add(fields, "TDXMEMD_SIZE", "size", RECORD_VALUE_NUMBER, "%llu",
+		   (unsigned long long)device->size);
 	/* daxctl list's word for it; the journal has ZONE and BLOCKS_ONLINE. */
-	r = fields_add_string(fields, "TDXMEMD_MODE", "mode", dax_mode_to_string(device->mode));
-	if (r < 0)
-		return r;
+	fields_add_string(fields, "TDXMEMD_MODE", "mode", dax_mode_to_string(device->mode));
+}
 
-	r = fields_add_string(fields, "TDXMEMD_DECISION", "decision",
-			      decision_to_string(record->verdict.decision));
-	if (r < 0)
-		return r;
-	r = fields_add_string(fields, "TDXMEMD_REASON", "reason",
-			      reason_to_string(record_reason(record)));
-	if (r < 0)
-		return r;
-	r = fields_add_string(fields, "TDXMEMD_OUTCOME", "outcome",
-			      outcome_to_string(record->result.outcome));
-	if (r < 0)
-		return r;
-	if (record->result.interface != KMEM_INTERFACE_NONE) {
-		r = fields_add_string(fields, "TDXMEMD_KMEM_INTERFACE", "kmem_interface",
-				      kmem_interface_to_string(record->result.interface));
-		if (r < 0)
-			return r;
-	}
-	r = fields_add_string(fields, "TDXMEMD_TDX_STATE", "tdx_state",
-			      tdx_state_to_string(record->tdx_state));
-	if (r < 0)
-		return r;
-	if (record->tdx_basis) {
-		r = fields_add_string(fields, "TDXMEMD_TDX_EVIDENCE", "tdx_evidence",
-				      record->tdx_basis);
-		if (r < 0)
-			return r;
-	}
-	r = fields_add_string(fields, "TDXMEMD_CMR_SOURCE", "cmr_source",
-			      cmr_source_to_string(record_cmr_source(record)));
-	if (r < 0)
-		return r;
+/* Its memory as it is now: blocks, zone, node, and the CXL memory behind it. */
+static void fields_add_memory(struct record_fields *fields, const struct dax_device *device)
+{
+	fields_add(fields, "TDXMEMD_BLOCKS", "blocks", RECORD_VALUE_NUMBER, "%u", device->blocks);
+	fields_add(fields, "TDXMEMD_BLOCKS_ONLINE", "blocks_online", RECORD_VALUE_NUMBER, "%u",
+		   device->blocks_online);
+	fields_add_string(fields, "TDXMEMD_ZONE", "zone", memory_zone_to_string(device->zone));
+	/* daxctl list prints "movable" only for system-ram devices; so do we. */
+	if (device->mode == DAX_MODE_SYSTEM_RAM)
+		fields_add(fields, NULL, "movable", RECORD_VALUE_BOOL, "%s",
+			   device->zone == MEMORY_ZONE_MOVABLE ? "true" : "false");
+	if (device->target_node >= 0)
+		fields_add(fields, "TDXMEMD_NODE", "target_node", RECORD_VALUE_NUMBER, "%d",
+			   device->target_node);
+	if (device->cxl_region)
+		fields_add_string(fields, "TDXMEMD_CXL_REGION", "cxl_region", device->cxl_region);
+	if (device->cxl_memdevs)
+		fields_add_string(fields, "TDXMEMD_CXL_MEMDEVS", "cxl_memdevs",
+				  device->cxl_memdevs);
+}
 
+/* What was decided, why, on what evidence, and what came of it. */
+static void fields_add_decision(struct record_fields *fields, const struct record *record)
+{
+	char text[RANGE_TEXT_MAX];
+
+	fields_add_string(fields, "TDXMEMD_DECISION", "decision",
+			  decision_to_string(record->verdict.decision));
+	fields_add_string(fields, "TDXMEMD_REASON", "reason",
+			  reason_to_string(record_reason(record)));
+	fields_add_string(fields, "TDXMEMD_OUTCOME", "outcome",
+			  outcome_to_string(record->result.outcome));
+	if (record->result.interface != KMEM_INTERFACE_NONE)
+		fields_add_string(fields, "TDXMEMD_KMEM_INTERFACE", "kmem_interface",
+				  kmem_interface_to_string(record->result.interface));
+	fields_add_string(fields, "TDXMEMD_TDX_STATE", "tdx_state",
+			  tdx_state_to_string(record->tdx_state));
+	if (record->tdx_basis)
+		fields_add_string(fields, "TDXMEMD_TDX_EVIDENCE", "tdx_evidence",
+				  record->tdx_basis);
+	fields_add_string(fields, "TDXMEMD_CMR_SOURCE", "cmr_source",
+			  cmr_source_to_string(record_cmr_source(record)));
 	if (record->verdict.has_uncovered) {
 		format_range(record->verdict.uncovered, text);
-		r = fields_add_string(fields, "TDXMEMD_UNCOVERED", "uncovered", text);
-		if (r < 0)
-			return r;
+		fields_add_string(fields, "TDXMEMD_UNCOVERED", "uncovered", text);
 	}
-
-	r = fields_add(fields, "TDXMEMD_BLOCKS", "blocks", RECORD_VALUE_NUMBER, "%u",
-		       device->blocks);
-	if (r < 0)
-		return r;
-	r = fields_add(fields, "TDXMEMD_BLOCKS_ONLINE", "blocks_online", RECORD_VALUE_NUMBER, "%u",
-		       device->blocks_online);
-	if (r < 0)
-		return r;
-	r = fields_add_string(fields, "TDXMEMD_ZONE", "zone", memory_zone_to_string(device->zone));
-	if (r < 0)
-		return r;
-	/* daxctl list prints "movable" only for system-ram devices; so do we. */
-	if (device->mode == DAX_MODE_SYSTEM_RAM) {
-		r = fields_add(fields, NULL, "movable", RECORD_VALUE_BOOL, "%s",
-			       device->zone == MEMORY_ZONE_MOVABLE ? "true" : "false");
-		if (r < 0)
-			return r;
-	}
-
-	if (device->target_node >= 0) {
-		r = fields_add(fields, "TDXMEMD_NODE", "target_node", RECORD_VALUE_NUMBER, "%d",
-			       device->target_node);
-		if (r < 0)
-			return r;
-	}
-	if (device->cxl_region) {
-		r = fields_add_string(fields, "TDXMEMD_CXL_REGION", "cxl_region",
-				      device->cxl_region);
-		if (r < 0)
-			return r;
-	}
-	if (device->cxl_memdevs) {
-		r = fields_add_string(fields, "TDXMEMD_CXL_MEMDEVS", "cxl_memdevs",
-				      device->cxl_memdevs);
-		if (r < 0)
-			return r;
-	}
-	if (record->result.error != 0) {
-		/* The journal's own ERRNO= field: positive, decimal. */
-		r = fields_add(fields, "ERRNO", "errno", RECORD_VALUE_NUMBER, "%d",
-			       abs(record->result.error));
-		if (r < 0)
-			return r;
-	}
-	if (record->result.rollback_error != 0) {
-		/* Undoing a failed online failed too: the device is in neither state. */
-		r = fields_add(fields, "TDXMEMD_ROLLBACK_ERRNO", "rollback_errno",
-			       RECORD_VALUE_NUMBER, "%d", abs(record->result.rollback_error));
-		if (r < 0)
-			return r;
-	}
-
-	r = format_message(record, &message);
-	if (r < 0)
-		return r;
-	r = fields_add_string(fields, "MESSAGE", "message", message);
-	if (r < 0)
-		return r;
-	r = fields_add_string(fields, "MESSAGE_ID", "message_id", record_message_id(record));
-	if (r < 0)
-		return r;
-	r = fields_add(fields, "PRIORITY", "priority", RECORD_VALUE_NUMBER, "%d",
-		       record_priority(record));
-	if (r < 0)
-		return r;
-	return fields_add_string(fields, "SYSLOG_IDENTIFIER", NULL, SYSLOG_IDENTIFIER);
 }
 
+/* The failures, then the journal's own fields. */
+static void fields_add_outcome(struct record_fields *fields, const struct record *record)
+{
+	_cleanup_free_ char *message = NULL;
+
+	/* The journal's own ERRNO= field: positive, decimal. */
+	if (record->result.error != 0)
+		fields_add(fields, "ERRNO", "errno", RECORD_VALUE_NUMBER, "%d",
+			   abs(record->result.error));
+	/* Undoing a failed online failed too: the device is in neither state. */
+	if (record->result.rollback_error != 0)
+		fields_add(fields, "TDXMEMD_ROLLBACK_ERRNO", "rollback_errno", RECORD_VALUE_NUMBER,
+			   "%d", abs(record->result.rollback_error));
+
+	int r = format_message(record, &message);
+	if (r < 0 && fields->error == 0)
+		fields->error = r;
+	if (message)
+		fields_add_string(fields, "MESSAGE", "message", message);
+	fields_add_string(fields, "MESSAGE_ID", "message_id", record_message_id(record));
+	fields_add(fields, "PRIORITY", "priority", RECORD_VALUE_NUMBER, "%d",
+		   record_priority(record));
+	fields_add_string(fields, "SYSLOG_IDENTIFIER", NULL, SYSLOG_IDENTIFIER);
+}
+
+/* Moves @fields to *@ret_fields, or frees them and returns their error. */
+static int fields_finish(struct record_fields *fields, struct record_fields *ret_fields)
+{
+	int r = fields->error;
+
+	if (r < 0) {
+		record_fields_clear(fields);
+		return r;
+	}
+	*ret_fields = *fields;
+	return 0;
+}
+
+/* In the order tdxmemd-journal-fields(7) lists them. */
 int record_fields_build(const struct record *record, struct record_fields *ret_fields)
 {
-	_cleanup_(record_fields_clear) struct record_fields fields = {};
-	int r;
+	struct record_fields fields = {};
 
-	r = fields_fill(record, &fields);
-	if (r < 0)
-		return r;
+	fields_add_identity(&fields, record->device);
+	fields_add_decision(&fields, record);
+	fields_add_memory(&fields, record->device);
+	fields_add_outcome(&fields, record);
+	return fields_finish(&fields, ret_fields);
+}
 
-	*ret_fields = fields;
-	fields.count = 0; /* moved: nothing left to free */
-	return 0;
+int record_device_fields(const struct dax_device *device, struct record_fields *ret_fields)
+{
+	struct record_fields fields = {};
+
+	fields_add_identity(&fields, device);
+	fields_add_memory(&fields, device);
+	return fields_finish(&fields, ret_fields);
 }
 
 void record_fields_clear(struct record_fields *fields)
@@ -478,15 +453,6 @@ void record_fields_clear(struct record_fields *fields)
 	for (size_t i = 0; i < fields->count; i++)
 		free(fields->items[i].value);
 	*fields = (struct record_fields){};
-}
-
-/* The value of the field named @json_name, or NULL when the record has none. */
-static const char *fields_get(const struct record_fields *fields, const char *json_name)
-{
-	for (size_t i = 0; i < fields->count; i++)
-		if (fields->items[i].json_name && streq(fields->items[i].json_name, json_name))
-			return fields->items[i].value;
-	return NULL;
 }
 
 int record_send_journal(const struct record *record)
@@ -543,43 +509,34 @@ int record_send_journal(const struct record *record)
 
 /*
  * --once: "dax0.0: devdax (not-convertible) applied: 0x390000000-0x3b0000000
- * 512 MiB, region0", written from the same fields as the journal entry.
+ * 512 MiB, region0": the facts a script greps for, from the same record.
  */
 int record_print_line(FILE *out, const struct record *record)
 {
-	_cleanup_(record_fields_clear) struct record_fields fields = {};
+	const struct dax_device *device = record->device;
 	_cleanup_free_ char *line = NULL, *state = NULL;
-	const char *start, *end, *region;
 	char size_text[SIZE_TEXT_MAX], error_buf[128];
+	struct range span;
 	size_t len;
-	FILE *f;
-	int r;
 
-	r = record_fields_build(record, &fields);
+	int r = format_state(device, &state);
 	if (r < 0)
 		return r;
-	r = format_state(record->device, &state);
-	if (r < 0)
-		return r;
-	format_size(record->device->size, size_text);
-	start = fields_get(&fields, "range_start");
-	end = fields_get(&fields, "range_end");
-	region = fields_get(&fields, "cxl_region");
+	format_size(device->size, size_text);
 
-	f = open_memstream(&line, &len);
+	FILE *f = open_memstream(&line, &len);
 	if (!f)
 		return -ENOMEM;
-
-	fprintf(f, "%s: %s (%s) %s:", fields_get(&fields, "chardev"),
-		fields_get(&fields, "decision"), fields_get(&fields, "reason"),
-		fields_get(&fields, "outcome"));
-	if (start && end)
-		fprintf(f, " %s-%s", start, end);
+	fprintf(f, "%s: %s (%s) %s:", device->name, decision_to_string(record->verdict.decision),
+		reason_to_string(record_reason(record)), outcome_to_string(record->result.outcome));
+	if (range_set_span(&device->mappings, &span))
+		fprintf(f, " 0x%llx-0x%llx", (unsigned long long)span.start,
+			(unsigned long long)span.end);
 	fprintf(f, " %s", size_text);
-	if (record->device->mode == DAX_MODE_SYSTEM_RAM)
+	if (device->mode == DAX_MODE_SYSTEM_RAM)
 		fprintf(f, ", %s", state);
-	if (region)
-		fprintf(f, ", %s", region);
+	if (device->cxl_region)
+		fprintf(f, ", %s", device->cxl_region);
 	if (record->result.error != 0)
 		fprintf(f, "; %s",
 			error_text(abs(record->result.error), error_buf, sizeof(error_buf)));
@@ -587,7 +544,6 @@ int record_print_line(FILE *out, const struct record *record)
 		fprintf(
 		    f, "; returning to devdax failed: %s",
 		    error_text(abs(record->result.rollback_error), error_buf, sizeof(error_buf)));
-
 	r = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)
 		r = -ENOMEM;
@@ -595,7 +551,5 @@ int record_print_line(FILE *out, const struct record *record)
 		return r;
 
 	make_one_line(line);
-	if (fprintf(out, "%s\n", line) < 0)
-		return -EIO;
-	return 0;
+	return fprintf(out, "%s\n", line) < 0 ? -EIO : 0;
 }

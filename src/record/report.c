@@ -119,38 +119,37 @@ static void json_write_address(FILE *f, uint64_t address)
 	fprintf(f, "\"0x%llx\"", (unsigned long long)address);
 }
 
-static int json_write_record(FILE *f, const struct record *record)
+void json_write_members(FILE *f, const struct record_fields *fields, const char *separator)
 {
-	_cleanup_(record_fields_clear) struct record_fields fields = {};
 	bool first = true;
-	int r;
 
-	r = record_fields_build(record, &fields);
-	if (r < 0)
-		return r;
-
-	fputs("    {", f);
-	for (size_t i = 0; i < fields.count; i++) {
-		const struct record_field *field = &fields.items[i];
+	for (size_t i = 0; i < fields->count; i++) {
+		const struct record_field *field = &fields->items[i];
 
 		if (!field->json_name)
 			continue;
-
-		fprintf(f, "%s\n      ", first ? "" : ",");
+		if (!first)
+			fputs(separator, f);
 		first = false;
 		json_write_string(f, field->json_name);
 		fputs(": ", f);
-		switch (field->kind) {
-		case RECORD_VALUE_STRING:
+		if (field->kind == RECORD_VALUE_STRING)
 			json_write_string(f, field->value);
-			break;
-		case RECORD_VALUE_NUMBER:
-		case RECORD_VALUE_BOOL:
+		else
 			/* Built from "%u", "%d", "%llu" or "true"/"false": JSON as is. */
 			fputs(field->value, f);
-			break;
-		}
 	}
+}
+
+static int json_write_record(FILE *f, const struct record *record)
+{
+	_cleanup_(record_fields_clear) struct record_fields fields = {};
+
+	int r = record_fields_build(record, &fields);
+	if (r < 0)
+		return r;
+	fputs("    {\n      ", f);
+	json_write_members(f, &fields, ",\n      ");
 	fputs("\n    }", f);
 	return 0;
 }

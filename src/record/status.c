@@ -82,8 +82,32 @@ static void print_init_json(FILE *out, enum tdx_state tdx_state, const struct td
 	fputs("},\n", out);
 }
 
-static void print_json(FILE *out, const struct inventory *inventory, struct state *state,
-		       enum tdx_state tdx_state, const struct tdx_init_check *init)
+static int print_device_json(FILE *out, const struct dax_device *device,
+			     const struct state_entry *last)
+{
+	_cleanup_(record_fields_clear) struct record_fields fields = {};
+	char time[32];
+
+	int r = record_device_fields(device, &fields);
+	if (r < 0)
+		return r;
+	fputs("{", out);
+	json_write_members(out, &fields, ", ");
+	if (last) {
+		format_time(last->realtime_usec, time, sizeof(time));
+		fprintf(out,
+			", \"last\": {\"decision\": \"%s\", \"reason\": \"%s\", "
+			"\"outcome\": \"%s\", \"time\": \"%s\"}",
+			decision_to_string(last->decision), reason_to_string(last->reason),
+			outcome_to_string(last->outcome), time);
+	}
+	fputc('}', out);
+	return 0;
+}
+
+/* Each device's fields as --once --json has them, with its last decision. */
+static int print_json(FILE *out, const struct inventory *inventory, struct state *state,
+		      enum tdx_state tdx_state, const struct tdx_init_check *init)
 {
 	size_t listed = 0;
 
@@ -92,51 +116,25 @@ static void print_json(FILE *out, const struct inventory *inventory, struct stat
 	fputs("  \"devices\": [", out);
 	for (size_t i = 0; i < inventory->count; i++) {
 		const struct dax_device *d = &inventory->devices[i];
-		const struct state_entry *last = state_find(state, d->name);
-		struct range r = {0, 0};
 
 		if (!d->managed)
 			continue;
-		range_set_span(&d->mappings, &r);
-		fprintf(out, "%s\n    {\"chardev\": ", listed++ ? "," : "");
-		json_write_string(out, d->name);
-		/* addresses as strings: JSON numbers lose precision past 2^53 */
-		fprintf(out,
-			", \"range_start\": \"%#" PRIx64 "\", \"range_end\": \"%#" PRIx64
-			"\", \"size\": %" PRIu64 ", \"mode\": \"%s\", \"blocks\": %u, "
-			"\"blocks_online\": %u, \"zone\": \"%s\"",
-			r.start, r.end, d->size, dax_mode_to_string(d->mode), d->blocks,
-			d->blocks_online, memory_zone_to_string(d->zone));
-		/* as in --once --json: no node, no field */
-		if (d->target_node >= 0)
-			fprintf(out, ", \"target_node\": %d", d->target_node);
-		if (d->cxl_region) {
-			fputs(", \"cxl_region\": ", out);
-			json_write_string(out, d->cxl_region);
-		}
-		if (d->cxl_memdevs) {
-			fputs(", \"cxl_memdevs\": ", out);
-			json_write_string(out, d->cxl_memdevs);
-		}
-		if (last) {
-			char time[32];
-			format_time(last->realtime_usec, time, sizeof(time));
-			fprintf(out,
-				", \"last\": {\"decision\": \"%s\", \"reason\": \"%s\", "
-				"\"outcome\": \"%s\", \"time\": \"%s\"}",
-				decision_to_string(last->decision), reason_to_string(last->reason),
-				outcome_to_string(last->outcome), time);
-		}
-		fputc('}', out);
+		fputs(listed++ ? ",\n    " : "\n    ", out);
+		int r = print_device_json(out, d, state_find(state, d->name));
+		if (r < 0)
+			return r;
 	}
 	fputs(listed ? "\n  ]\n}\n" : "]\n}\n", out);
+	return 0;
 }
 
 int status_print(FILE *out, const struct inventory *inventory, struct state *state,
 		 enum tdx_state tdx_state, const struct tdx_init_check *init, bool json)
 {
 	if (json) {
-		print_json(out, inventory, state, tdx_state, init);
+		int r = print_json(out, inventory, state, tdx_state, init);
+		if (r < 0)
+			return r;
 	} else {
 		print_table(out, inventory, state);
 		print_init_text(out, tdx_state, init);

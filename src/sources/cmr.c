@@ -275,6 +275,24 @@ static const char *quote_ellipsis(struct span s)
 	return span_len(s) > QUOTE_MAX ? "..." : "";
 }
 
+/* What is left of a log line after its kmsg, timestamp, syslog and TDX prefixes. */
+static struct span range_text(struct span line)
+{
+	struct span text = line;
+
+	strip_kmsg_prefix(&text);
+	strip_timestamp(&text);
+	strip_syslog_prefix(&text);
+	/* Debian's kern.log puts the dmesg timestamp after "kernel: ". */
+	strip_timestamp(&text);
+	strip_tdx_prefix(&text);
+	return text;
+}
+
+/*
+ * Over 60 lines: the checks of one range in the order a reader expects the
+ * errors (form, width, inclusive end, order, count), each with its message.
+ */
 static int cmr_parse_line(struct cmr_parser *parser, struct span line, unsigned line_number,
 			  struct parse_error *ret_error)
 {
@@ -292,14 +310,7 @@ static int cmr_parse_line(struct cmr_parser *parser, struct span line, unsigned 
 	if (line.p == line.end)
 		return 0;
 
-	text = line;
-	strip_kmsg_prefix(&text);
-	strip_timestamp(&text);
-	strip_syslog_prefix(&text);
-	/* Debian's kern.log puts the dmesg timestamp after "kernel: ". */
-	strip_timestamp(&text);
-	strip_tdx_prefix(&text);
-
+	text = range_text(line);
 	/* Quote the range itself; if the prefixes were all there was, the line. */
 	quoted = text.p < text.end ? text : line;
 

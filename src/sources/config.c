@@ -436,37 +436,40 @@ static char *trim(char *s)
 	return s;
 }
 
+/* "[Policy]": the section the following keys belong to. */
+static int parse_section_header(enum section *section, char *line, const struct location *loc)
+{
+	size_t n = strlen(line);
+
+	if (n < 2 || line[n - 1] != ']') {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"malformed section header \"%.*s%s\": expected \"[TDX]\", "
+				"\"[Policy]\" or \"[Metrics]\"",
+				QUOTE_MAX, line, cut(line));
+		return -EINVAL;
+	}
+	line[n - 1] = '\0';
+	int i = table_lookup(section_table, ARRAY_SIZE(section_table), line + 1);
+	if (i < 0) {
+		parse_error_set(loc->error, loc->origin, loc->line,
+				"unknown section [%.*s%s]: expected [TDX], [Policy] or [Metrics]",
+				QUOTE_MAX, line + 1, cut(line + 1));
+		return -EINVAL;
+	}
+	*section = (enum section)i;
+	return 0;
+}
+
 static int parse_line(struct config *config, enum section *section, char *line,
 		      const struct location *loc)
 {
 	char *eq, *key, *value;
-	int i;
 
 	line = trim(line);
 	if (line[0] == '\0' || line[0] == '#' || line[0] == ';')
 		return 0;
-
-	if (line[0] == '[') {
-		size_t n = strlen(line);
-		if (n < 2 || line[n - 1] != ']') {
-			parse_error_set(loc->error, loc->origin, loc->line,
-					"malformed section header \"%.*s%s\": expected \"[TDX]\", "
-					"\"[Policy]\" or \"[Metrics]\"",
-					QUOTE_MAX, line, cut(line));
-			return -EINVAL;
-		}
-		line[n - 1] = '\0';
-		i = table_lookup(section_table, ARRAY_SIZE(section_table), line + 1);
-		if (i < 0) {
-			parse_error_set(
-			    loc->error, loc->origin, loc->line,
-			    "unknown section [%.*s%s]: expected [TDX], [Policy] or [Metrics]",
-			    QUOTE_MAX, line + 1, cut(line + 1));
-			return -EINVAL;
-		}
-		*section = (enum section)i;
-		return 0;
-	}
+	if (line[0] == '[')
+		return parse_section_header(section, line, loc);
 
 	eq = strchr(line, '=');
 	if (!eq) {

@@ -26,11 +26,13 @@
 /*
  * Creating one CXL region sends a burst of uevents within milliseconds
  * (region, dax_region, dax device, driver binds, one per memory block;
- * docs/platform-notes.md, section 3). Deciding once the burst has been quiet this long gives
- * each device one decision per change, and lets udev finish loading kmem
- * for it before tdxmemd touches it.
+ * docs/platform-notes.md, section 3). A pass waits until the burst has been
+ * quiet this long. It need not wait for the whole burst: the events that
+ * come after a pass for what it read are echoes (below), checked against
+ * what it left, and cost no pass. tdxmemd binds every device itself while
+ * it holds the dax bus (dax-bus.h), so no driver load needs waiting for.
  */
-#define SETTLE_USEC (150 * 1000)
+#define SETTLE_USEC (50 * 1000)
 /*
  * sd-event's default accuracy for a timer is 250 ms (it coalesces wakeups):
  * the quiet period would end up to that much late, after every change.
@@ -61,6 +63,8 @@ struct daemon {
 	 */
 	struct name_list acted;
 	struct name_list echoes;
+	/* Devices the last pass read that went away since: never echoes. */
+	struct name_list gone;
 };
 
 static void pending_clear(struct daemon *d)
@@ -88,6 +92,7 @@ static void note_acted(struct daemon *d)
 
 	name_list_clear(&d->acted);
 	name_list_clear(&d->echoes);
+	name_list_clear(&d->gone);
 	for (size_t i = 0; i < m->record_count; i++) {
 		enum outcome outcome = m->records[i].result.outcome;
 		if (outcome == OUTCOME_APPLIED || outcome == OUTCOME_ROLLED_BACK ||
@@ -119,9 +124,39 @@ static const char *acted_device_of_block(struct daemon *d, const char *block)
 	return NULL;
 }
 
+/* The last pass read @name (its inventory has it), and it has not gone since. */
+static bool read_by_last_pass(struct daemon *d, const char *name)
+{
+	return !name_list_contains(&d->gone, name) &&
+	       inventory_find(&d->manager->inventory, name) != NULL;
+}
+
 /*
- * An echo of the last pass's own action needs no pass, unless the device
- * is not as that pass left it: someone else changed it meanwhile.
+ * A CXL region's bind, unbind or change: an echo for each dax device of
+ * the region the last pass read. False when it read none: then the region
+ * may hold a device no pass has seen.
+ */
+static bool echo_region(struct daemon *d, const char *name)
+{
+	const struct inventory *inventory = &d->manager->inventory;
+	/* cxl_dax_region "dax_regionN" is the dax side of region "regionN" */
+	const char *region = strncmp(name, "dax_", 4) == 0 ? name + 4 : name;
+	bool any = false;
+
+	for (size_t i = 0; i < inventory->count; i++) {
+		const struct dax_device *device = &inventory->devices[i];
+		if (device->cxl_region && streq(device->cxl_region, region) &&
+		    !name_list_contains(&d->gone, device->name)) {
+			echo_add(d, device->name);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/*
+ * An echo needs no pass, unless the device is not as the last pass left
+ * it: someone else changed it meanwhile.
  */
 static void resolve_echoes(struct daemon *d)
 {
@@ -129,11 +164,13 @@ static void resolve_echoes(struct daemon *d)
 
 	for (size_t i = 0; i < d->echoes.count; i++) {
 		const char *name = d->echoes.names[i];
-		const struct dax_device *device = inventory_find(inventory, name);
+		const struct dax_device *device =
+		    name_list_contains(&d->gone, name) ? NULL : inventory_find(inventory, name);
 		if (!device || !inventory_device_as_read(inventory, device))
 			pending_add(d, name);
 		else
-			log_debug("%s: uevents of tdxmemd's own action, device as left: no pass.",
+			log_debug("%s: uevents after the pass that read it, device as left: no "
+				  "pass.",
 				  name);
 	}
 	name_list_clear(&d->echoes);
@@ -247,20 +284,34 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 			/* a device that comes back is a new device: record it anew */
 			manager_forget_device(d->manager, name);
 			name_list_clear(&d->acted);
+			if (name_list_add(&d->gone, name) < 0)
+				d->pending_all = true;
 			return;
 		}
-		/* binds and unbinds may be tdxmemd's own; a new device never is */
-		if (!streq(action, "add") && name_list_contains(&d->acted, name))
+		/*
+		 * udev delivers an add after its rules ran, often after a pass
+		 * found the device in sysfs and decided; binds and unbinds
+		 * may be tdxmemd's own. For a device the last pass read,
+		 * each is an echo.
+		 */
+		if (read_by_last_pass(d, name))
 			echo_add(d, name);
 		else
 			pending_add(d, name);
 	} else if (streq(subsystem, "cxl")) {
-		/* a region's dax device may exist before its region is bound */
 		if (!devtype ||
 		    (!streq(devtype, "cxl_region") && !streq(devtype, "cxl_dax_region")))
 			return;
 		manager_cxl_changed(d->manager);
-		d->pending_all = true;
+		/*
+		 * A region is added before it is committed, its dax region
+		 * before its dax device exists: the dax device's own add
+		 * decides it. Its later binds are echoes of that decision.
+		 */
+		if (streq(action, "add"))
+			return;
+		if (!echo_region(d, name))
+			d->pending_all = true;
 	} else if (streq(subsystem, "memory")) {
 		const char *acted = acted_device_of_block(d, name);
 		if (acted)
@@ -472,6 +523,7 @@ static void daemon_done(struct daemon *d)
 	pending_clear(d);
 	name_list_clear(&d->acted);
 	name_list_clear(&d->echoes);
+	name_list_clear(&d->gone);
 	sd_event_source_unref(d->settle);
 	sd_event_unref(d->event);
 	if (d->kmsg_fd >= 0)

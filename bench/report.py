@@ -124,11 +124,23 @@ def main():
     if w and rss:
         print(f"\nat rest: {w[0]:.0f} context switches in 60 s, RSS {rss[0] / 1024:.1f} MiB"
               f" (targets 0 and <= 5 MiB: {verdict(w[0] == 0 and rss[0] <= 5 * 1024)})")
+        rss_by_file(out)
     if bad:
         print(f"\n{bad} measurement(s) did not reach the state they promised")
 
     write_plot(plot, out, png)
     return 1 if bad else 0
+
+
+def rss_by_file(out):
+    """The largest resident parts of the service, by mapped file."""
+    try:
+        with open(os.path.join(out, "rss.txt")) as f:
+            rows = [line.split(None, 1) for line in f if line.strip()]
+    except OSError:
+        return
+    for kib, name in rows[:8]:
+        print(f"  {int(kib):6d} KiB  {name.strip()}")
 
 
 def conditions(s, measured, reference, cases, base_target=None):

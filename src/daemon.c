@@ -132,7 +132,7 @@ static bool read_by_last_pass(struct daemon *d, const char *name)
 }
 
 /*
- * A CXL region's bind, unbind or change: an echo for each dax device of
+ * A CXL region's bind or unbind: an echo for each dax device of
  * the region the last pass read. False when it read none: then the region
  * may hold a device no pass has seen.
  */
@@ -289,12 +289,12 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 			return;
 		}
 		/*
-		 * udev delivers an add after its rules ran, often after a pass
-		 * found the device in sysfs and decided; binds and unbinds
-		 * may be tdxmemd's own. For a device the last pass read,
-		 * each is an echo.
+		 * Binds and unbinds may be tdxmemd's own, and a pass may have
+		 * found a device in sysfs before its add was read: for a
+		 * device the last pass read, each is an echo. A change is
+		 * never tdxmemd's (udevadm trigger sends one): it decides.
 		 */
-		if (read_by_last_pass(d, name))
+		if (!streq(action, "change") && read_by_last_pass(d, name))
 			echo_add(d, name);
 		else
 			pending_add(d, name);
@@ -310,7 +310,7 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 		 */
 		if (streq(action, "add"))
 			return;
-		if (!echo_region(d, name))
+		if (streq(action, "change") || !echo_region(d, name))
 			d->pending_all = true;
 	} else if (streq(subsystem, "memory")) {
 		const char *acted = acted_device_of_block(d, name);
@@ -468,8 +468,15 @@ static int setup_monitor(struct daemon *d)
 	d->udev = udev_new();
 	if (!d->udev)
 		return -ENOMEM;
-	/* "udev": events after udevd ran its rules, so /dev/daxX.Y exists */
-	d->monitor = udev_monitor_new_from_netlink(d->udev, "udev");
+	/*
+	 * The kernel's own uevents, not udevd's: those come only after udevd
+	 * ran its rules for the device, under load 100-300 ms after the
+	 * kernel's, and a pass needs nothing udevd does. It reads sysfs, and
+	 * while it holds the dax bus (dax-bus.h) it binds every device itself,
+	 * and the /dev/daxX.Y of a device_dax bind is there when the bind
+	 * returns (devtmpfs_create_node() waits for the node).
+	 */
+	d->monitor = udev_monitor_new_from_netlink(d->udev, "kernel");
 	if (!d->monitor)
 		return -errno ? -errno : -ENOMEM;
 	for (size_t i = 0; i < ARRAY_SIZE(subsystems); i++) {

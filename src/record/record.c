@@ -507,36 +507,54 @@ int record_send_journal(const struct record *record)
 	return sd_journal_sendv(iov, (int)n);
 }
 
+/* The value of the field named @json_name, or NULL when the record has none. */
+static const char *fields_get(const struct record_fields *fields, const char *json_name)
+{
+	for (size_t i = 0; i < fields->count; i++)
+		if (fields->items[i].json_name && streq(fields->items[i].json_name, json_name))
+			return fields->items[i].value;
+	return NULL;
+}
+
 /*
  * --once: "dax0.0: devdax (not-convertible) applied: 0x390000000-0x3b0000000
- * 512 MiB, region0": the facts a script greps for, from the same record.
+ * 512 MiB, region0", written from the same fields as the journal entry.
  */
 int record_print_line(FILE *out, const struct record *record)
 {
-	const struct dax_device *device = record->device;
+	_cleanup_(record_fields_clear) struct record_fields fields = {};
 	_cleanup_free_ char *line = NULL, *state = NULL;
+	const char *start, *end, *region;
 	char size_text[SIZE_TEXT_MAX], error_buf[128];
-	struct range span;
 	size_t len;
+	FILE *f;
+	int r;
 
-	int r = format_state(device, &state);
+	r = record_fields_build(record, &fields);
 	if (r < 0)
 		return r;
-	format_size(device->size, size_text);
+	r = format_state(record->device, &state);
+	if (r < 0)
+		return r;
+	format_size(record->device->size, size_text);
+	start = fields_get(&fields, "range_start");
+	end = fields_get(&fields, "range_end");
+	region = fields_get(&fields, "cxl_region");
 
-	FILE *f = open_memstream(&line, &len);
+	f = open_memstream(&line, &len);
 	if (!f)
 		return -ENOMEM;
-	fprintf(f, "%s: %s (%s) %s:", device->name, decision_to_string(record->verdict.decision),
-		reason_to_string(record_reason(record)), outcome_to_string(record->result.outcome));
-	if (range_set_span(&device->mappings, &span))
-		fprintf(f, " 0x%llx-0x%llx", (unsigned long long)span.start,
-			(unsigned long long)span.end);
+
+	fprintf(f, "%s: %s (%s) %s:", fields_get(&fields, "chardev"),
+		fields_get(&fields, "decision"), fields_get(&fields, "reason"),
+		fields_get(&fields, "outcome"));
+	if (start && end)
+		fprintf(f, " %s-%s", start, end);
 	fprintf(f, " %s", size_text);
-	if (device->mode == DAX_MODE_SYSTEM_RAM)
+	if (record->device->mode == DAX_MODE_SYSTEM_RAM)
 		fprintf(f, ", %s", state);
-	if (device->cxl_region)
-		fprintf(f, ", %s", device->cxl_region);
+	if (region)
+		fprintf(f, ", %s", region);
 	if (record->result.error != 0)
 		fprintf(f, "; %s",
 			error_text(abs(record->result.error), error_buf, sizeof(error_buf)));
@@ -544,6 +562,7 @@ int record_print_line(FILE *out, const struct record *record)
 		fprintf(
 		    f, "; returning to devdax failed: %s",
 		    error_text(abs(record->result.rollback_error), error_buf, sizeof(error_buf)));
+
 	r = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)
 		r = -ENOMEM;
@@ -551,5 +570,7 @@ int record_print_line(FILE *out, const struct record *record)
 		return r;
 
 	make_one_line(line);
-	return fprintf(out, "%s\n", line) < 0 ? -EIO : 0;
+	if (fprintf(out, "%s\n", line) < 0)
+		return -EIO;
+	return 0;
 }

@@ -231,81 +231,72 @@ void path_cxt_close(struct path_cxt *cxt)
 	*cxt = (struct path_cxt){.dir_fd = -1};
 }
 
-/* The name @format gives, relative to the directory: never absolute. */
-__attribute__((format(printf, 2, 0))) static int path_format(char name[static PATH_MAX],
+/*
+ * The name @format gives, relative to the directory, never absolute; and
+ * -ENOENT when the directory was missing or never opened.
+ */
+__attribute__((format(printf, 3, 0))) static int path_format(const struct path_cxt *cxt,
+							     char name[static PATH_MAX],
 							     const char *format, va_list args)
 {
 	int n = vsnprintf(name, PATH_MAX, format, args);
 	if (n < 0 || n >= PATH_MAX)
 		return -ENAMETOOLONG;
-	return name[0] == '/' ? -EINVAL : 0;
+	if (name[0] == '/')
+		return -EINVAL;
+	return !cxt->dir || cxt->dir_fd < 0 ? -ENOENT : 0;
 }
+
+/* path_format() of the calling function's own variable arguments. */
+#define PATH_NAME(cxt, name, format)                                                               \
+	({                                                                                         \
+		va_list _args;                                                                     \
+		va_start(_args, format);                                                           \
+		int _r = path_format(cxt, name, format, _args);                                    \
+		va_end(_args);                                                                     \
+		_r;                                                                                \
+	})
 
 int path_read_string(const struct path_cxt *cxt, char *buffer, size_t size, const char *format, ...)
 {
 	char name[PATH_MAX];
-	va_list args;
+	int r = PATH_NAME(cxt, name, format);
 
-	va_start(args, format);
-	int r = path_format(name, format, args);
-	va_end(args);
-	if (r < 0)
-		return r;
-	if (!cxt->dir || cxt->dir_fd < 0)
-		return -ENOENT;
-	return read_attribute_at(cxt->dir_fd, name, buffer, size);
+	return r < 0 ? r : read_attribute_at(cxt->dir_fd, name, buffer, size);
 }
 
 int path_read_u64(const struct path_cxt *cxt, int base, uint64_t *ret, const char *format, ...)
 {
 	char name[PATH_MAX], value[64];
-	va_list args;
+	int r = PATH_NAME(cxt, name, format);
 
-	va_start(args, format);
-	int r = path_format(name, format, args);
-	va_end(args);
-	if (r < 0)
-		return r;
-	r = path_read_string(cxt, value, sizeof(value), "%s", name);
+	if (r >= 0)
+		r = read_attribute_at(cxt->dir_fd, name, value, sizeof(value));
 	return r < 0 ? r : parse_u64(value, base, ret);
 }
 
 int path_read_file(const struct path_cxt *cxt, size_t max, char **ret_data, const char *format, ...)
 {
 	char name[PATH_MAX];
-	va_list args;
 	size_t size;
+	int r = PATH_NAME(cxt, name, format);
 
-	va_start(args, format);
-	int r = path_format(name, format, args);
-	va_end(args);
-	if (r < 0)
-		return r;
-	if (!cxt->dir || cxt->dir_fd < 0)
-		return -ENOENT;
-	r = read_full_file_at(cxt->dir_fd, name, max, ret_data, &size);
-	if (r < 0)
-		return r;
-	strip_newline(*ret_data, size);
-	return 0;
+	if (r >= 0)
+		r = read_full_file_at(cxt->dir_fd, name, max, ret_data, &size);
+	if (r >= 0)
+		strip_newline(*ret_data, size);
+	return r;
 }
 
 int path_write_string(const struct path_cxt *cxt, const char *value, const char *format, ...)
 {
 	char name[PATH_MAX];
-	va_list args;
-
-	va_start(args, format);
-	int r = path_format(name, format, args);
-	va_end(args);
+	int r = PATH_NAME(cxt, name, format);
 	if (r < 0)
 		return r;
-	if (!cxt->dir || cxt->dir_fd < 0)
-		return -ENOENT;
+
 	_cleanup_close_ int fd = openat(cxt->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	return write_all(fd, value);
+	return fd < 0 ? -errno : write_all(fd, value);
 }
 
 const char *read_error_string(int error, size_t max, char buf[static READ_ERROR_MAX])

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernel-log.h"
 
+#include "log.h"
 #include "macro.h"
 #include "path.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
@@ -221,46 +224,65 @@ static int kernel_log_read_kmsg(const char *sysroot, struct kernel_log *log, lon
 }
 
 /*
- * The journal cache: "boot ID", "cursor CURSOR", then one "line TEXT" per
- * TDX line found up to that entry. Anything else, or another boot, and the
- * cache is not used. Returns the cursor to read on from, or NULL.
+ * The journal cache: "boot ID", "cursor CURSOR", "kmsg SEQ" (the oldest
+ * record the ring held then), then one "line TEXT" per TDX line found up
+ * to that entry. Anything else, or another boot, and the cache is not used.
  */
-static char *cache_load(const char *path, sd_id128_t boot, struct kernel_log *log)
+struct journal_cache {
+	char *cursor;	       /* NULL: no usable cache */
+	long long kmsg_oldest; /* -1: not recorded */
+	struct kernel_log lines;
+};
+
+static void journal_cache_clear(struct journal_cache *cache)
+{
+	free(cache->cursor);
+	kernel_log_clear(&cache->lines);
+	*cache = (struct journal_cache){.kmsg_oldest = -1};
+}
+
+static bool cache_line(struct journal_cache *cache, const char *line)
+{
+	if (strncmp(line, "cursor ", 7) == 0)
+		return !cache->cursor && (cache->cursor = strdup(line + 7));
+	if (strncmp(line, "kmsg ", 5) == 0) {
+		uint64_t seq;
+		if (cache->kmsg_oldest >= 0 || parse_u64(line + 5, 10, &seq) < 0 || seq > LLONG_MAX)
+			return false;
+		cache->kmsg_oldest = (long long)seq;
+		return true;
+	}
+	return strncmp(line, "line " TDX_LOG_PREFIX, 5 + strlen(TDX_LOG_PREFIX)) == 0 &&
+	       kernel_log_add(&cache->lines, line + 5, strlen(line + 5)) >= 0;
+}
+
+static void cache_load(const char *path, sd_id128_t boot, struct journal_cache *cache)
 {
 	_cleanup_free_ char *data = NULL;
-	char *cursor = NULL, want[64];
+	char want[64];
 	bool first = true;
 
+	*cache = (struct journal_cache){.kmsg_oldest = -1};
 	if (!path || read_full_file(path, 4u << 20, &data, NULL) < 0)
-		return NULL;
+		return;
 	snprintf(want, sizeof(want), "boot " SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
 	for (char *line = data, *next; *line; line = next, first = false) {
 		next = line + strcspn(line, "\n");
 		if (*next)
 			*next++ = '\0';
-		bool ok;
-		if (first)
-			ok = streq(line, want);
-		else if (strncmp(line, "cursor ", 7) == 0)
-			ok = !cursor && (cursor = strdup(line + 7));
-		else
-			ok = strncmp(line, "line " TDX_LOG_PREFIX, 5 + strlen(TDX_LOG_PREFIX)) ==
-				 0 &&
-			     kernel_log_add(log, line + 5, strlen(line + 5)) >= 0;
-		if (!ok) {
-			free(cursor);
-			kernel_log_clear(log);
-			return NULL;
+		if (first ? !streq(line, want) : !cache_line(cache, line)) {
+			journal_cache_clear(cache);
+			return;
 		}
 	}
-	if (!cursor)
-		kernel_log_clear(log);
-	return cursor;
+	if (!cache->cursor)
+		journal_cache_clear(cache);
 }
 
 struct cache_content {
 	sd_id128_t boot;
 	const char *cursor;
+	long long kmsg_oldest;
 	const struct kernel_log *log;
 };
 
@@ -268,30 +290,60 @@ static int write_cache(FILE *f, const void *userdata)
 {
 	const struct cache_content *c = userdata;
 
-	fprintf(f, "boot " SD_ID128_FORMAT_STR "\ncursor %s\n", SD_ID128_FORMAT_VAL(c->boot),
-		c->cursor);
+	fprintf(f, "boot " SD_ID128_FORMAT_STR "\ncursor %s\nkmsg %lld\n",
+		SD_ID128_FORMAT_VAL(c->boot), c->cursor, c->kmsg_oldest);
 	for (size_t i = 0; i < c->log->count; i++)
 		if (!strchr(c->log->lines[i], '\n'))
 			fprintf(f, "line %s\n", c->log->lines[i]);
 	return ferror(f) ? -EIO : 0;
 }
 
-/*
- * This boot's kernel messages from the journal. With @cache, the TDX lines
- * and the cursor of the last entry read are kept there, so that the next
- * read of this boot (the next --once) reads only the entries after it:
- * after a wrap of 100,000 lines the whole read takes seconds.
- */
-static int kernel_log_read_journal(const char *cache, struct kernel_log *log)
+/* @from's lines after @to's, in order. -ENOMEM. */
+static int kernel_log_append(struct kernel_log *to, const struct kernel_log *from)
 {
+	for (size_t i = 0; i < from->count; i++) {
+		int r = kernel_log_add(to, from->lines[i], strlen(from->lines[i]));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * This boot's kernel messages from the journal, the ring having wrapped
+ * (its oldest record now @kmsg_oldest; @ring holds what it still has).
+ * With @cache_path, the TDX lines, the cursor of the last entry read and
+ * @kmsg_oldest are kept there, so that the next read of this boot (the
+ * next --once) reads only the entries after it: after a wrap of 100,000
+ * lines the whole read takes seconds. While the ring's oldest record is
+ * still one it held then, nothing was dropped since: the cached lines and
+ * the ring's hold every TDX line, and the journal is not read at all. The
+ * ring's lines come last either way. A line in both changes nothing (the
+ * CMR lines merge; the ring's, the newest, come last, and the last TDX
+ * state line wins).
+ */
+static int kernel_log_read_journal(const char *cache_path, long long kmsg_oldest,
+				   const struct kernel_log *ring, struct kernel_log *log)
+{
+	_cleanup_(journal_cache_clear) struct journal_cache cache = {.kmsg_oldest = -1};
 	sd_journal *journal = NULL;
 	sd_id128_t boot;
 	char match[64];
-	int r;
 
-	r = sd_id128_get_boot(&boot);
+	int r = sd_id128_get_boot(&boot);
 	if (r < 0)
 		return r;
+	cache_load(cache_path, boot, &cache);
+	/* the ring read (a wrapped ring's oldest record is above 0) and unbroken since */
+	if (cache.cursor && kmsg_oldest > 0 && cache.kmsg_oldest >= 0 &&
+	    kmsg_oldest <= cache.kmsg_oldest) {
+		log_debug("Kernel log wrapped, nothing dropped since %s was written: TDX lines "
+			  "from it and the ring, not the journal.",
+			  cache_path);
+		*log = cache.lines;
+		cache.lines = (struct kernel_log){0};
+		return kernel_log_append(log, ring);
+	}
 	r = sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
 	if (r < 0)
 		return r;
@@ -301,13 +353,17 @@ static int kernel_log_read_journal(const char *cache, struct kernel_log *log)
 	if (r >= 0)
 		r = sd_journal_add_match(journal, "_TRANSPORT=kernel", 0);
 
-	_cleanup_free_ char *cursor = r >= 0 ? cache_load(cache, boot, log) : NULL;
-	if (cursor) {
-		if (sd_journal_seek_cursor(journal, cursor) < 0 || sd_journal_next(journal) <= 0) {
+	log_debug("Kernel log wrapped: TDX lines from the journal%s.",
+		  cache.cursor ? ", after the cursor of the cache" : "");
+	if (r >= 0 && cache.cursor) {
+		*log = cache.lines;
+		cache.lines = (struct kernel_log){0};
+		if (sd_journal_seek_cursor(journal, cache.cursor) < 0 ||
+		    sd_journal_next(journal) <= 0) {
 			/* nothing there to go on from: the whole boot after all */
 			kernel_log_clear(log);
 			r = sd_journal_seek_head(journal);
-		} else if (sd_journal_test_cursor(journal, cursor) <= 0) {
+		} else if (sd_journal_test_cursor(journal, cache.cursor) <= 0) {
 			/* the cached entry is gone (vacuumed): this one is unread */
 			(void)sd_journal_previous(journal);
 		}
@@ -326,12 +382,16 @@ static int kernel_log_read_journal(const char *cache, struct kernel_log *log)
 				   len - strlen("MESSAGE="));
 	}
 	_cleanup_free_ char *last = NULL;
-	if (r >= 0 && cache && read_any && sd_journal_get_cursor(journal, &last) >= 0)
+	if (r >= 0 && cache_path && read_any && sd_journal_get_cursor(journal, &last) >= 0)
 		/* 0600: dmesg_restrict keeps the kernel log from other users */
-		(void)write_file_atomic(cache, 0600, write_cache,
-					&(struct cache_content){boot, last, log});
+		(void)write_file_atomic(cache_path, 0600, write_cache,
+					&(struct cache_content){boot, last, kmsg_oldest, log});
 	sd_journal_close(journal);
-	return r < 0 ? r : 0;
+	/*
+	 * journald may not have read the ring's newest records yet: they come
+	 * last, and are kept out of the cache, whose lines end at its cursor.
+	 */
+	return r < 0 ? r : kernel_log_append(log, ring);
 }
 
 int kernel_log_read(const char *sysroot, struct kernel_log *ret_log)
@@ -361,7 +421,7 @@ int kernel_log_read_cached(const char *sysroot, const char *journal_cache,
 	if (path_root_is_host(sysroot)) {
 		struct kernel_log journal = {0};
 
-		if (kernel_log_read_journal(journal_cache, &journal) >= 0) {
+		if (kernel_log_read_journal(journal_cache, first_seq, &log, &journal) >= 0) {
 			kernel_log_clear(&log);
 			journal.origin = KERNEL_LOG_JOURNAL;
 			*ret_log = journal;

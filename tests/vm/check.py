@@ -342,6 +342,38 @@ def big_region(c, run):
 
 
 @scenario
+def wrapped_log(c, run):
+    dax = run.fact("region0_dax")
+    oldest = fact_int(run, "kmsg_oldest")
+    # Otherwise nothing here is tested: the BIOS line must be gone from the ring.
+    c.check(oldest is not None and oldest > 0, f"the ring wrapped (oldest record {oldest})")
+    c.fact("ring_has_bios_line", "0")
+    c.fact("cache_mode", "600")
+    cached = fact_int(run, "cache_kmsg")
+    c.check(cached is not None and oldest is not None and cached >= oldest,
+            f"the cache keeps the ring's oldest record ({cached}, ring's was {oldest})")
+    want = {
+        "first": ("bios-enabled", "not-convertible", "TDX lines from the journal."),
+        "second": ("bios-enabled", "not-convertible", "from it and the ring, not the journal."),
+        "third": ("initialized", "tdx-initialized",
+                  "TDX lines from the journal, after the cursor of the cache."),
+    }
+    for name, (state, reason, how) in want.items():
+        c.rc(name, 0)
+        try:
+            doc = json.loads(run.text(name + ".stdout"))
+        except ValueError as e:
+            c.check(False, f"'{name}' stdout is one JSON document ({e})")
+            continue
+        c.eq(doc.get("tdx_state"), state, f"'{name}': TDX state")
+        c.eq(doc.get("cmr_source"), "journal", f"'{name}': CMRs from the log, via the journal")
+        d = [x for x in doc.get("decisions", []) if x.get("chardev") == dax]
+        c.eq([(x.get("decision"), x.get("reason")) for x in d], [("devdax", reason)],
+             f"'{name}': {dax} decided on what the lost lines said")
+        c.check(how in run.text(name + ".stderr"), f"'{name}': {how!r} in its verbose log")
+
+
+@scenario
 def once_json(c, run):
     dax = run.fact("region0_dax")
     c.rc("dry", 0)

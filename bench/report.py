@@ -167,8 +167,8 @@ def conditions(s, measured, reference, cases, base_target=None):
 
 def latency_split(out):
     """Where a region's latency goes, from the service's --verbose journal
-    lines: commit to its dax device's first uevent seen by tdxmemd (kernel
-    and udev), to the start of the pass that decided it (the quiet period),
+    lines: commit to its dax device's first uevent seen by tdxmemd (the
+    kernel's uevent, read from the netlink socket), to the start of the pass that decided it (the quiet period),
     to the record (the pass, the action included)."""
     lat, jpath = os.path.join(out, "latency.txt"), os.path.join(out, "service.json")
     if not (os.path.exists(lat) and os.path.exists(jpath)):
@@ -197,8 +197,8 @@ def latency_split(out):
         parts[0].append((seen[dax] - commit) / 1000)
         parts[1].append((start[0] - seen[dax]) / 1000)
         parts[2].append((record - start[0]) / 1000)
-    for case, (udev, wait, work) in split.items():
-        print(f"  {case:7} of which: kernel and udev {med(udev):.0f}, quiet period {med(wait):.0f},"
+    for case, (uevent, wait, work) in split.items():
+        print(f"  {case:7} of which: commit to uevent {med(uevent):.0f}, quiet period {med(wait):.0f},"
               f" the pass to the record {med(work):.0f} (medians)")
 
 

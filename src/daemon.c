@@ -63,7 +63,13 @@ struct daemon {
 	 */
 	struct name_list acted;
 	struct name_list echoes;
-	/* Devices the last pass read that went away since: never echoes. */
+	/*
+	 * The devices the last pass decided for (its inventory has every
+	 * device, but a pass for some decides only those), and those of them
+	 * that went away since: an event of a device decided, and still there,
+	 * is an echo.
+	 */
+	struct name_list decided;
 	struct name_list gone;
 };
 
@@ -124,17 +130,32 @@ static const char *acted_device_of_block(struct daemon *d, const char *block)
 	return NULL;
 }
 
-/* The last pass read @name (its inventory has it), and it has not gone since. */
-static bool read_by_last_pass(struct daemon *d, const char *name)
+/* The last pass decided for @name, and it has not gone since. */
+static bool decided_by_last_pass(struct daemon *d, const char *name)
 {
-	return !name_list_contains(&d->gone, name) &&
-	       inventory_find(&d->manager->inventory, name) != NULL;
+	return name_list_contains(&d->decided, name) && !name_list_contains(&d->gone, name);
+}
+
+/* Before the pending set is cleared: what the pass just run decided for. */
+static void note_decided(struct daemon *d)
+{
+	const struct inventory *inventory = &d->manager->inventory;
+
+	name_list_clear(&d->decided);
+	for (size_t i = 0; i < inventory->count; i++) {
+		const char *name = inventory->devices[i].name;
+		if ((d->pending_all || name_list_contains(&d->pending, name)) &&
+		    name_list_add(&d->decided, name) < 0) {
+			/* without the list, no event is an echo: every one decides */
+			name_list_clear(&d->decided);
+			return;
+		}
+	}
 }
 
 /*
- * A CXL region's bind or unbind: an echo for each dax device of
- * the region the last pass read. False when it read none: then the region
- * may hold a device no pass has seen.
+ * A CXL region's bind, unbind or remove: an echo for each dax device of
+ * the region the last pass decided for. False when there is none.
  */
 static bool echo_region(struct daemon *d, const char *name)
 {
@@ -146,7 +167,7 @@ static bool echo_region(struct daemon *d, const char *name)
 	for (size_t i = 0; i < inventory->count; i++) {
 		const struct dax_device *device = &inventory->devices[i];
 		if (device->cxl_region && streq(device->cxl_region, region) &&
-		    !name_list_contains(&d->gone, device->name)) {
+		    decided_by_last_pass(d, device->name)) {
 			echo_add(d, device->name);
 			any = true;
 		}
@@ -165,7 +186,7 @@ static void resolve_echoes(struct daemon *d)
 	for (size_t i = 0; i < d->echoes.count; i++) {
 		const char *name = d->echoes.names[i];
 		const struct dax_device *device =
-		    name_list_contains(&d->gone, name) ? NULL : inventory_find(inventory, name);
+		    decided_by_last_pass(d, name) ? inventory_find(inventory, name) : NULL;
 		if (!device || !inventory_device_as_read(inventory, device))
 			pending_add(d, name);
 		else
@@ -239,6 +260,11 @@ static void daemon_pass(struct daemon *d)
 		  d->manager->inventory.count, d->manager->record_count,
 		  (double)(end.tv_sec - start.tv_sec) * 1e3 +
 		      (double)(end.tv_nsec - start.tv_nsec) / 1e6);
+	/* a pass that failed decided nothing: no event after it is an echo */
+	if (r < 0)
+		name_list_clear(&d->decided);
+	else
+		note_decided(d);
 	pending_clear(d);
 	note_acted(d);
 	notify_status(d);
@@ -291,10 +317,10 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 		/*
 		 * Binds and unbinds may be tdxmemd's own, and a pass may have
 		 * found a device in sysfs before its add was read: for a
-		 * device the last pass read, each is an echo. A change is
+		 * device the last pass decided for, each is an echo. A change is
 		 * never tdxmemd's (udevadm trigger sends one): it decides.
 		 */
-		if (!streq(action, "change") && read_by_last_pass(d, name))
+		if (!streq(action, "change") && decided_by_last_pass(d, name))
 			echo_add(d, name);
 		else
 			pending_add(d, name);
@@ -304,14 +330,16 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 			return;
 		manager_cxl_changed(d->manager);
 		/*
-		 * A region is added before it is committed, its dax region
-		 * before its dax device exists: the dax device's own add
-		 * decides it. Its later binds are echoes of that decision.
+		 * A region's dax device has uevents of its own: its add decides
+		 * it, and comes before or after the region's binds (dax_cxl may
+		 * still be loading when the region binds). So a region's event
+		 * is only an echo for its dax devices the last pass decided; a
+		 * change (udevadm trigger) decides anew.
 		 */
-		if (streq(action, "add"))
-			return;
-		if (streq(action, "change") || !echo_region(d, name))
+		if (streq(action, "change"))
 			d->pending_all = true;
+		else if (streq(action, "add") || !echo_region(d, name))
+			return;
 	} else if (streq(subsystem, "memory")) {
 		const char *acted = acted_device_of_block(d, name);
 		if (acted)
@@ -530,6 +558,7 @@ static void daemon_done(struct daemon *d)
 	pending_clear(d);
 	name_list_clear(&d->acted);
 	name_list_clear(&d->echoes);
+	name_list_clear(&d->decided);
 	name_list_clear(&d->gone);
 	sd_event_source_unref(d->settle);
 	sd_event_unref(d->event);

@@ -586,6 +586,14 @@ def service_runtime(c, run):
                   f"record {lat:.2f} s after the commit")
     same_pid(c, run, "start_pid", "end_pid", "the same service process throughout")
     c.fact("end_nrestarts", "0")
+    # From the first region on, one pass per region: the uevents after a
+    # region's pass (its binds and blocks, the region's binds) are echoes.
+    first = fact_int(run, "region0_t_start") or 0
+    passes = [e for e in run.journal if e.get("_PID") == run.fact("start_pid")
+              and str(e.get("MESSAGE", "")).startswith("Pass for ")
+              and int(e.get("__REALTIME_TIMESTAMP", 0)) >= first]
+    c.check(len(passes) == 2, f"{len(passes)} passes for the 2 regions (want 2): "
+            + "; ".join(str(e.get("MESSAGE")) for e in passes))
 
 
 @scenario

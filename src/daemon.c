@@ -291,74 +291,84 @@ static void settle_later(struct daemon *d)
 	}
 }
 
+/* A dax device's event; false for the dax bus's other devices (dax regions). */
+static bool dax_uevent(struct daemon *d, const char *action, const char *name)
+{
+	if (strncmp(name, "dax", 3) != 0 || !strchr(name, '.'))
+		return false;
+	if (streq(action, "remove")) {
+		/* a device that comes back is a new device: record it anew */
+		manager_forget_device(d->manager, name);
+		name_list_clear(&d->acted);
+		if (name_list_add(&d->gone, name) < 0)
+			d->pending_all = true;
+		return false;
+	}
+	/*
+	 * Binds and unbinds may be tdxmemd's own, and a pass may have found a
+	 * device in sysfs before its add was read: for a device the last pass
+	 * decided for, each is an echo. A change is never tdxmemd's (udevadm
+	 * trigger sends one): it decides.
+	 */
+	if (!streq(action, "change") && decided_by_last_pass(d, name))
+		echo_add(d, name);
+	else
+		pending_add(d, name);
+	return true;
+}
+
+/*
+ * A CXL region's event. Its dax device has uevents of its own: its add
+ * decides it, and comes before or after the region's binds (dax_cxl may
+ * still be loading when the region binds). So a region's event is only an
+ * echo for its dax devices the last pass decided; a change (udevadm
+ * trigger) decides anew.
+ */
+static bool cxl_uevent(struct daemon *d, const char *action, const char *name, const char *devtype)
+{
+	if (!devtype || (!streq(devtype, "cxl_region") && !streq(devtype, "cxl_dax_region")))
+		return false;
+	manager_cxl_changed(d->manager);
+	if (streq(action, "change")) {
+		d->pending_all = true;
+		return true;
+	}
+	return !streq(action, "add") && echo_region(d, name);
+}
+
 static void handle_uevent(struct daemon *d, struct udev_device *device)
 {
 	const char *subsystem = udev_device_get_subsystem(device);
 	const char *action = udev_device_get_action(device);
 	const char *name = udev_device_get_sysname(device);
-	const char *devtype = udev_device_get_devtype(device);
+	bool marked = false;
 
 	if (!subsystem || !action || !name)
 		return;
 	log_debug("uevent: %s %s %s", action, subsystem, name);
 
 	if (streq(subsystem, "dax")) {
-		/* the dax bus also carries dax_region devices: only daxX.Y decide */
-		if (strncmp(name, "dax", 3) != 0 || !strchr(name, '.'))
-			return;
-		if (streq(action, "remove")) {
-			/* a device that comes back is a new device: record it anew */
-			manager_forget_device(d->manager, name);
-			name_list_clear(&d->acted);
-			if (name_list_add(&d->gone, name) < 0)
-				d->pending_all = true;
-			return;
-		}
-		/*
-		 * Binds and unbinds may be tdxmemd's own, and a pass may have
-		 * found a device in sysfs before its add was read: for a
-		 * device the last pass decided for, each is an echo. A change is
-		 * never tdxmemd's (udevadm trigger sends one): it decides.
-		 */
-		if (!streq(action, "change") && decided_by_last_pass(d, name))
-			echo_add(d, name);
-		else
-			pending_add(d, name);
+		marked = dax_uevent(d, action, name);
 	} else if (streq(subsystem, "cxl")) {
-		if (!devtype ||
-		    (!streq(devtype, "cxl_region") && !streq(devtype, "cxl_dax_region")))
-			return;
-		manager_cxl_changed(d->manager);
-		/*
-		 * A region's dax device has uevents of its own: its add decides
-		 * it, and comes before or after the region's binds (dax_cxl may
-		 * still be loading when the region binds). So a region's event
-		 * is only an echo for its dax devices the last pass decided; a
-		 * change (udevadm trigger) decides anew.
-		 */
-		if (streq(action, "change"))
-			d->pending_all = true;
-		else if (streq(action, "add") || !echo_region(d, name))
-			return;
+		marked = cxl_uevent(d, action, name, udev_device_get_devtype(device));
 	} else if (streq(subsystem, "memory")) {
 		const char *acted = acted_device_of_block(d, name);
 		if (acted)
 			echo_add(d, acted);
 		else /* a block onlined or offlined by hand: its device is checked */
 			d->pending_all = true;
+		marked = true;
 	} else if (streq(subsystem, "module") || streq(subsystem, "faux")) {
 		/*
 		 * The TDX state may have changed: kvm_intel (tdx=1) initializes
 		 * the TDX module on 6.16-7.1 kernels, and the faux device
 		 * tdx_host appears once it is initialized (tdx.h).
 		 */
-		if (!streq(name, "kvm_intel") && !streq(name, "tdx_host"))
-			return;
-		d->pending_all = true;
-	} else {
-		return;
+		marked = streq(name, "kvm_intel") || streq(name, "tdx_host");
+		d->pending_all |= marked;
 	}
-	settle_later(d);
+	if (marked)
+		settle_later(d);
 }
 
 /*

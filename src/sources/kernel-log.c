@@ -309,6 +309,46 @@ static int kernel_log_append(struct kernel_log *to, const struct kernel_log *fro
 	return 0;
 }
 
+/* This boot's kernel messages in the journal. */
+static int journal_open_kernel(sd_id128_t boot, sd_journal **ret_journal)
+{
+	sd_journal *journal = NULL;
+	char match[64];
+
+	int r = sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+	if (r < 0)
+		return r;
+	snprintf(match, sizeof(match), "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
+	r = sd_journal_add_match(journal, match, 0);
+	if (r >= 0)
+		r = sd_journal_add_match(journal, "_TRANSPORT=kernel", 0);
+	if (r < 0) {
+		sd_journal_close(journal);
+		return r;
+	}
+	*ret_journal = journal;
+	return 0;
+}
+
+/*
+ * Goes to where the cache's lines end, so that the next sd_journal_next()
+ * reads the first entry after them. When that is gone, @log (the cached
+ * lines) is dropped and the whole boot read after all.
+ */
+static int journal_seek_cursor(sd_journal *journal, const char *cursor, struct kernel_log *log)
+{
+	if (sd_journal_seek_cursor(journal, cursor) < 0 || sd_journal_next(journal) <= 0) {
+		/* nothing there to go on from */
+		kernel_log_clear(log);
+		return sd_journal_seek_head(journal);
+	}
+	/* the cached entry is gone (vacuumed): the one found is unread */
+	if (sd_journal_test_cursor(journal, cursor) <= 0)
+		(void)sd_journal_previous(journal);
+	/* else at the cached entry itself: reading goes on after it */
+	return 0;
+}
+
 /*
  * This boot's kernel messages from the journal, the ring having wrapped
  * (its oldest record now @kmsg_oldest; @ring holds what it still has).
@@ -328,7 +368,6 @@ static int kernel_log_read_journal(const char *cache_path, long long kmsg_oldest
 	_cleanup_(journal_cache_clear) struct journal_cache cache = {.kmsg_oldest = -1};
 	sd_journal *journal = NULL;
 	sd_id128_t boot;
-	char match[64];
 
 	int r = sd_id128_get_boot(&boot);
 	if (r < 0)
@@ -344,30 +383,15 @@ static int kernel_log_read_journal(const char *cache_path, long long kmsg_oldest
 		cache.lines = (struct kernel_log){0};
 		return kernel_log_append(log, ring);
 	}
-	r = sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+	r = journal_open_kernel(boot, &journal);
 	if (r < 0)
 		return r;
-
-	snprintf(match, sizeof(match), "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
-	r = sd_journal_add_match(journal, match, 0);
-	if (r >= 0)
-		r = sd_journal_add_match(journal, "_TRANSPORT=kernel", 0);
-
 	log_debug("Kernel log wrapped: TDX lines from the journal%s.",
 		  cache.cursor ? ", after the cursor of the cache" : "");
-	if (r >= 0 && cache.cursor) {
+	if (cache.cursor) {
 		*log = cache.lines;
 		cache.lines = (struct kernel_log){0};
-		if (sd_journal_seek_cursor(journal, cache.cursor) < 0 ||
-		    sd_journal_next(journal) <= 0) {
-			/* nothing there to go on from: the whole boot after all */
-			kernel_log_clear(log);
-			r = sd_journal_seek_head(journal);
-		} else if (sd_journal_test_cursor(journal, cache.cursor) <= 0) {
-			/* the cached entry is gone (vacuumed): this one is unread */
-			(void)sd_journal_previous(journal);
-		}
-		/* else at the cached entry itself: the loop goes on after it */
+		r = journal_seek_cursor(journal, cache.cursor, log);
 	}
 
 	bool read_any = false;

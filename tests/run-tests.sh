@@ -130,7 +130,9 @@ else
 	for times in build/vm-runs/*/times.txt; do
 		[ -e "$times" ] || continue
 		awk -v leg="$(basename "$(dirname "$times")")" \
-			'{ s += $3; n++ } END { printf "leg %s: %d scenarios, %.0f s of guest wall time\n", leg, n, s }' "$times"
+			'{ s += $3; if ($2 == "boot-retry") r++; else n++ }
+			END { printf "leg %s: %d scenarios, %.0f s of guest wall time%s\n", leg, n, s,
+				r ? sprintf(", %d boot(s) that stalled before vm-init retried", r) : "" }' "$times"
 	done
 	[ "$vm_rc" = 0 ] || { summary; exit "$vm_rc"; }
 fi

@@ -65,12 +65,10 @@ struct daemon {
 	struct name_list echoes;
 	/*
 	 * The devices the last pass decided for (its inventory has every
-	 * device, but a pass for some decides only those), and those of them
-	 * that went away since: an event of a device decided, and still there,
-	 * is an echo.
+	 * device, but a pass for some decides only those): an event of one of
+	 * them is an echo. Cleared when any device goes away.
 	 */
 	struct name_list decided;
-	struct name_list gone;
 };
 
 static void pending_clear(struct daemon *d)
@@ -98,7 +96,6 @@ static void note_acted(struct daemon *d)
 
 	name_list_clear(&d->acted);
 	name_list_clear(&d->echoes);
-	name_list_clear(&d->gone);
 	for (size_t i = 0; i < m->record_count; i++) {
 		enum outcome outcome = m->records[i].result.outcome;
 		if (outcome == OUTCOME_APPLIED || outcome == OUTCOME_ROLLED_BACK ||
@@ -130,10 +127,10 @@ static const char *acted_device_of_block(struct daemon *d, const char *block)
 	return NULL;
 }
 
-/* The last pass decided for @name, and it has not gone since. */
+/* The last pass decided for @name, and no device went away since. */
 static bool decided_by_last_pass(struct daemon *d, const char *name)
 {
-	return name_list_contains(&d->decided, name) && !name_list_contains(&d->gone, name);
+	return name_list_contains(&d->decided, name);
 }
 
 /* Before the pending set is cleared: what the pass just run decided for. */
@@ -190,8 +187,8 @@ static void resolve_echoes(struct daemon *d)
 		if (!device || !inventory_device_as_read(inventory, device))
 			pending_add(d, name);
 		else
-			log_debug("%s: uevents after the pass that read it, device as left: no "
-				  "pass.",
+			log_debug("%s: uevents after the pass that decided it, device as left: "
+				  "no pass.",
 				  name);
 	}
 	name_list_clear(&d->echoes);
@@ -300,8 +297,7 @@ static bool dax_uevent(struct daemon *d, const char *action, const char *name)
 		/* a device that comes back is a new device: record it anew */
 		manager_forget_device(d->manager, name);
 		name_list_clear(&d->acted);
-		if (name_list_add(&d->gone, name) < 0)
-			d->pending_all = true;
+		name_list_clear(&d->decided);
 		return false;
 	}
 	/*
@@ -569,7 +565,6 @@ static void daemon_done(struct daemon *d)
 	name_list_clear(&d->acted);
 	name_list_clear(&d->echoes);
 	name_list_clear(&d->decided);
-	name_list_clear(&d->gone);
 	sd_event_source_unref(d->settle);
 	sd_event_unref(d->event);
 	if (d->kmsg_fd >= 0)

@@ -185,21 +185,25 @@ def latency_split(out):
         if msg.startswith("uevent: add dax "):
             seen.setdefault(msg.split()[-1], t)
         elif msg.startswith("Pass for "):
-            passes.append((t - int(float(msg.split()[-2]) * 1000), t))
-    split = defaultdict(lambda: ([], [], []))
+            # "... read in R ms, N recorded, TOTAL ms."
+            words = msg.split()
+            read = float(words[words.index("in") + 1]) if "in" in words else float("nan")
+            passes.append((t - int(float(words[-2]) * 1000), t, read))
+    split = defaultdict(lambda: ([], [], [], []))
     for line in open(lat):
         case, dax, commit, record = line.split()
         commit, record = int(commit), int(record)
-        start = [s for s, e in passes if s <= record <= e + 1000]
+        start = [(s, r) for s, e, r in passes if s <= record <= e + 1000]
         if dax not in seen or not start:
             continue
         parts = split[case]
         parts[0].append((seen[dax] - commit) / 1000)
-        parts[1].append((start[0] - seen[dax]) / 1000)
-        parts[2].append((record - start[0]) / 1000)
-    for case, (uevent, wait, work) in split.items():
+        parts[1].append((start[0][0] - seen[dax]) / 1000)
+        parts[2].append((record - start[0][0]) / 1000)
+        parts[3].append(start[0][1])
+    for case, (uevent, wait, work, read) in split.items():
         print(f"  {case:7} of which: commit to uevent {med(uevent):.0f}, quiet period {med(wait):.0f},"
-              f" the pass to the record {med(work):.0f} (medians)")
+              f" the pass to the record {med(work):.0f} (its reading {med(read):.0f}) (medians)")
 
 
 def write_plot(plot, out, png):

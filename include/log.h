@@ -13,8 +13,8 @@ struct daxctl_ctx;
 struct cxl_ctx;
 struct kmod_ctx;
 
-void log_setup(int max_priority);
-int log_get_max_priority(void);
+/* 0: info and above; 1 (-v): also debug; 2 (-vv): the libraries' debug too. */
+void log_setup(int verbosity);
 
 void log_msg(int priority, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void log_msgv(int priority, const char *format, va_list args) __attribute__((format(printf, 2, 0)));

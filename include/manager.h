@@ -17,6 +17,7 @@
 #include "tdx.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct cxl_ctx;
 struct kmod_ctx;
@@ -65,6 +66,7 @@ struct manager {
 	struct inventory inventory;
 	struct record *records;
 	size_t record_count;
+	uint64_t read_usec; /* the last pass's reading, for the daemon's debug line */
 
 	/* The lock and the state of this boot (ledger.h), read by every pass. */
 	struct ledger ledger;

@@ -252,9 +252,11 @@ static void daemon_pass(struct daemon *d)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* one line per pass: bench/guest.sh counts and times these */
-	log_debug("Pass for %s: %zu device(s) read, %zu recorded, %.1f ms.",
+	/* the total last: bench/report.py takes the pass's start from it */
+	log_debug("Pass for %s: %zu device(s) read in %.1f ms, %zu recorded, %.1f ms.",
 		  d->pending_all ? "every device" : d->pending.names[0],
-		  d->manager->inventory.count, d->manager->record_count,
+		  d->manager->inventory.count, (double)d->manager->read_usec / 1e3,
+		  d->manager->record_count,
 		  (double)(end.tv_sec - start.tv_sec) * 1e3 +
 		      (double)(end.tv_nsec - start.tv_nsec) / 1e6);
 	/* a pass that failed decided nothing: no event after it is an echo */

@@ -46,7 +46,7 @@ static void help(void)
 	       "  --device NAME       Only this dax device (repeatable)\n"
 	       "  --sysroot DIR       Read kernel files (/proc, /sys, /dev/kmsg) under DIR;\n"
 	       "                      implies --dry-run\n"
-	       "  -v, --verbose       Also log debug messages, the libraries' included\n"
+	       "  -v, --verbose       Also log debug messages; twice, the libraries' too\n"
 	       "  -h, --help          Show this help\n"
 	       "      --version       Show the version\n"
 	       "\n"
@@ -82,6 +82,7 @@ struct arguments {
 	const char *explain_device;
 	char **devices;
 	size_t device_count;
+	int verbosity; /* -v given this often */
 };
 
 static void arguments_clear(struct arguments *args)
@@ -125,7 +126,7 @@ static int parse_argv(int argc, char *argv[], struct arguments *args)
 			printf("tdxmemd %s\n", PACKAGE_VERSION);
 			return 0;
 		case 'v':
-			log_setup(LOG_DEBUG);
+			log_setup(++args->verbosity);
 			break;
 		case ARG_ONCE:
 			args->command = COMMAND_ONCE;

@@ -496,15 +496,26 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 }
 
 /* Everything but the CMRs is read anew, then every wanted device decided. */
+static uint64_t now_monotonic_usec(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
+
 static int manager_read(struct manager *m)
 {
+	uint64_t start = now_monotonic_usec();
+
 	manager_forget_pass(m);
 	int r = ledger_read(&m->ledger);
-	if (r < 0)
-		return r;
-	if (!m->kernel_log_followed && (r = manager_read_kernel_log(m)) < 0)
-		return r;
-	return manager_read_devices(m);
+	if (r >= 0 && !m->kernel_log_followed)
+		r = manager_read_kernel_log(m);
+	if (r >= 0)
+		r = manager_read_devices(m);
+	m->read_usec = now_monotonic_usec() - start;
+	return r;
 }
 
 int manager_pass(struct manager *m, char *const *devices, bool *ret_any_failed)

@@ -117,6 +117,15 @@ run bad-section --once --dry-run --config "$work/section.conf" --sysroot "$hosts
 expect_error bad-section 1 "$work/section.conf:1:"
 run missing-config --once --dry-run --config "$work/nonexistent.conf" --sysroot "$hosts/no-tdx"
 expect_error missing-config 1 "$work/nonexistent.conf"
+# --- -v is tdxmemd's debug; only -vv adds libdaxctl's ("context ... released")
+once verbose --sysroot "$hosts/bios-enabled" -v
+once verbose2 --sysroot "$hosts/bios-enabled" -vv
+if ! grep -q 'released' "$work/verbose.err" && grep -q '^tdxmemd: context .* released$' "$work/verbose2.err"; then
+	pass "-v without, -vv with the libraries' debug lines, one line each"
+else
+	fail "-v/-vv: got $(head -c 300 "$work/verbose.err") / $(head -c 300 "$work/verbose2.err")"
+fi
+
 once odd-block-size --sysroot "$hosts/odd-block-size"
 expect_error odd-block-size 1 "block_size_bytes:1:"
 

@@ -19,16 +19,15 @@
  * callbacks carry no user pointer we control (libdaxctl, libcxl), so the
  * level cannot travel with them.
  */
-static int log_max_priority = LOG_INFO;
+static struct {
+	int max_priority;
+	bool libraries_debug;
+} log_level = {LOG_INFO, false};
 
-void log_setup(int max_priority)
+void log_setup(int verbosity)
 {
-	log_max_priority = max_priority;
-}
-
-int log_get_max_priority(void)
-{
-	return log_max_priority;
+	log_level.max_priority = verbosity > 0 ? LOG_DEBUG : LOG_INFO;
+	log_level.libraries_debug = verbosity > 1;
 }
 
 /*
@@ -50,20 +49,31 @@ static bool stderr_is_journal(void)
 	return st.st_dev == device && st.st_ino == inode;
 }
 
+/*
+ * One write() per line: stderr is unbuffered, and a line written in pieces
+ * costs the journal a wakeup for each and can interleave with another
+ * writer's.
+ */
 void log_msgv(int priority, const char *format, va_list args)
 {
-	if (priority > log_max_priority || !format)
+	char line[1024];
+
+	if (priority > log_level.max_priority || !format)
 		return;
 
-	if (stderr_is_journal())
-		fprintf(stderr, "<%d>", priority);
-	else
-		fputs("tdxmemd: ", stderr);
-	vfprintf(stderr, format, args);
+	int prefix = stderr_is_journal() ? snprintf(line, sizeof(line), "<%d>", priority)
+					 : snprintf(line, sizeof(line), "tdxmemd: ");
+	int len = vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, format, args);
+	if (len < 0)
+		return;
+	/* a longer line is cut, as syslog(3) would */
+	size_t end = (size_t)prefix + (size_t)len;
+	if (end > sizeof(line) - 2)
+		end = sizeof(line) - 2;
 	/* Library messages arrive with their own newline; ours come without. */
-	size_t len = strlen(format);
-	if (len == 0 || format[len - 1] != '\n')
-		fputc('\n', stderr);
+	if (end == 0 || line[end - 1] != '\n')
+		line[end++] = '\n';
+	(void)!write(STDERR_FILENO, line, end);
 }
 
 void log_msg(int priority, const char *format, ...)
@@ -108,24 +118,24 @@ static void _printf_(6, 0) log_from_kmod(void *data, int priority, const char *f
 }
 
 /*
- * The libraries print only their errors by default; at debug level they also
- * say which sysfs files they touch, which is what one wants when a decision
- * looks wrong.
+ * The libraries print only their errors by default; at debug level (-vv)
+ * they also say which sysfs files they touch, which is what one wants when a
+ * decision looks wrong, and a few dozen lines a pass otherwise.
  */
 void log_attach_daxctl(struct daxctl_ctx *ctx)
 {
 	daxctl_set_log_fn(ctx, log_from_daxctl);
-	daxctl_set_log_priority(ctx, log_max_priority >= LOG_DEBUG ? LOG_DEBUG : LOG_ERR);
+	daxctl_set_log_priority(ctx, log_level.libraries_debug ? LOG_DEBUG : LOG_ERR);
 }
 
 void log_attach_cxl(struct cxl_ctx *ctx)
 {
 	cxl_set_log_fn(ctx, log_from_cxl);
-	cxl_set_log_priority(ctx, log_max_priority >= LOG_DEBUG ? LOG_DEBUG : LOG_ERR);
+	cxl_set_log_priority(ctx, log_level.libraries_debug ? LOG_DEBUG : LOG_ERR);
 }
 
 void log_attach_kmod(struct kmod_ctx *ctx)
 {
 	kmod_set_log_fn(ctx, log_from_kmod, NULL);
-	kmod_set_log_priority(ctx, log_max_priority >= LOG_DEBUG ? LOG_DEBUG : LOG_ERR);
+	kmod_set_log_priority(ctx, log_level.libraries_debug ? LOG_DEBUG : LOG_ERR);
 }

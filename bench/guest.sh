@@ -256,10 +256,14 @@ c0=$(ctx)
 sleep 60
 sample rest wakeups60s service 0 $(($(ctx) - c0)) ok
 sample rest rss_kib service 0 "$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")" ok
-# Where it is: resident KiB per mapped file (heap, stack, anonymous apart).
+# Where it is: resident KiB per mapped file (heap, stack, anonymous apart),
+# and of that the private dirty part: what only this process holds (heap,
+# relocated data), where the rest is clean page cache any process shares.
 awk '/^[0-9a-f]+-[0-9a-f]+ / { name = NF >= 6 ? $6 : "[anonymous]" }
 	/^Rss:/ { rss[name] += $2 }
-	END { for (n in rss) print rss[n], n }' "/proc/$pid/smaps" | sort -rn >"$OUT/rss.txt"
+	/^Private_Dirty:/ { dirty[name] += $2 }
+	END { for (n in rss) print rss[n], dirty[n] + 0, n }' "/proc/$pid/smaps" |
+	sort -rn >"$OUT/rss.txt"
 # The service's own lines (uevents seen, passes, records) for report.py's
 # split of the latency; the whole boot's journal is too big to collect.
 journalctl -u tdxmemd.service -o json --no-pager >"$OUT/service.json"

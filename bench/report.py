@@ -133,14 +133,22 @@ def main():
 
 
 def rss_by_file(out):
-    """The largest resident parts of the service, by mapped file."""
+    """The largest resident parts of the service, by mapped file, and how
+    much of each only this process holds (private dirty; runs before the
+    bench recorded it have only the first column)."""
     try:
         with open(os.path.join(out, "rss.txt")) as f:
-            rows = [line.split(None, 1) for line in f if line.strip()]
+            rows = [line.split(None, 2) for line in f if line.strip()]
     except OSError:
         return
-    for kib, name in rows[:8]:
-        print(f"  {int(kib):6d} KiB  {name.strip()}")
+    rows = [r if len(r) == 3 else [r[0], "", " ".join(r[1:])] for r in rows]
+    if all(r[1] for r in rows):
+        dirty = sum(int(r[1]) for r in rows)
+        print(f"  of which private dirty (this process's alone): {dirty / 1024:.1f} MiB;"
+              " the rest is clean page cache of mapped files")
+    print("     rss  private dirty (KiB)")
+    for kib, own, name in rows[:8]:
+        print(f"  {int(kib):6d} {own:>6}  {name.strip()}")
 
 
 def conditions(s, measured, reference, cases, base_target=None):

@@ -343,7 +343,11 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 
 	if (!subsystem || !action || !name)
 		return;
-	log_debug("uevent: %s %s %s", action, subsystem, name);
+	/* of the modules only these tell of TDX: no debug line for the rest */
+	bool module = streq(subsystem, "module") || streq(subsystem, "faux");
+	bool tdx_module = module && (streq(name, "kvm_intel") || streq(name, "tdx_host"));
+	if (!module || tdx_module)
+		log_debug("uevent: %s %s %s", action, subsystem, name);
 
 	if (streq(subsystem, "dax")) {
 		marked = dax_uevent(d, action, name);
@@ -356,13 +360,13 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 		else /* a block onlined or offlined by hand: its device is checked */
 			d->pending_all = true;
 		marked = true;
-	} else if (streq(subsystem, "module") || streq(subsystem, "faux")) {
+	} else if (module) {
 		/*
 		 * The TDX state may have changed: kvm_intel (tdx=1) initializes
 		 * the TDX module on 6.16-7.1 kernels, and the faux device
 		 * tdx_host appears once it is initialized (tdx.h).
 		 */
-		marked = streq(name, "kvm_intel") || streq(name, "tdx_host");
+		marked = tdx_module;
 		d->pending_all |= marked;
 	}
 	if (marked)

@@ -495,7 +495,6 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	return 0;
 }
 
-/* Everything but the CMRs is read anew, then every wanted device decided. */
 static uint64_t now_monotonic_usec(void)
 {
 	struct timespec now;
@@ -504,6 +503,7 @@ static uint64_t now_monotonic_usec(void)
 	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
+/* Everything but the CMRs is read anew, then every wanted device decided. */
 static int manager_read(struct manager *m)
 {
 	uint64_t start = now_monotonic_usec();

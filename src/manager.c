@@ -286,11 +286,11 @@ static struct verdict decide_with_holders(struct manager *m, struct dax_device *
 	return device->in_use ? manager_decide(m, device) : verdict;
 }
 
-static uint64_t now_realtime_usec(void)
+static uint64_t now_usec(clockid_t clock)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_REALTIME, &now);
+	clock_gettime(clock, &now);
 	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
@@ -391,7 +391,7 @@ static void pass_done(struct manager *m)
 	manager_read_cxl(m);
 	struct tdx_init_check check = manager_tdx_init_check(m);
 	int r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->ledger.state,
-				       m->tdx_state, &check, now_realtime_usec());
+				       m->tdx_state, &check, now_usec(CLOCK_REALTIME));
 	if (r < 0)
 		log_warning("Cannot write the metrics file %s: %s", m->config.metrics_textfile,
 			    strerror(-r));
@@ -435,7 +435,7 @@ static void record_device(struct manager *m, const struct record *record, bool *
 				    strerror(-r));
 			*journal_warned = true;
 		}
-		ledger_note(&m->ledger, record, now_realtime_usec());
+		ledger_note(&m->ledger, record, now_usec(CLOCK_REALTIME));
 	}
 	if (m->options.print)
 		record_print_line(stdout, record);
@@ -495,18 +495,10 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	return 0;
 }
 
-static uint64_t now_monotonic_usec(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
-}
-
 /* Everything but the CMRs is read anew, then every wanted device decided. */
 static int manager_read(struct manager *m)
 {
-	uint64_t start = now_monotonic_usec();
+	uint64_t start = now_usec(CLOCK_MONOTONIC);
 
 	manager_forget_pass(m);
 	int r = ledger_read(&m->ledger);
@@ -514,7 +506,7 @@ static int manager_read(struct manager *m)
 		r = manager_read_kernel_log(m);
 	if (r >= 0)
 		r = manager_read_devices(m);
-	m->read_usec = now_monotonic_usec() - start;
+	m->read_usec = now_usec(CLOCK_MONOTONIC) - start;
 	return r;
 }
 

@@ -251,8 +251,7 @@ static void daemon_pass(struct daemon *d)
 	if (r < 0)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	/* one line per pass: bench/guest.sh counts and times these */
-	/* the total last: bench/report.py takes the pass's start from it */
+	/* one line per pass, total last: bench/guest.sh and report.py count and time these */
 	log_debug("Pass for %s: %zu device(s) read in %.1f ms, %zu recorded, %.1f ms.",
 		  d->pending_all ? "every device" : d->pending.names[0],
 		  d->manager->inventory.count, (double)d->manager->read_usec / 1e3,

@@ -88,8 +88,9 @@ int inventory_read_cxl(struct inventory *inventory, struct cxl_ctx **cxl);
 /*
  * Whether some process holds /dev/@name: an open descriptor (/proc/PID/fd)
  * or a mapping (/proc/PID/maps), which device_dax's unbind would tear away
- * (drivers/dax/device.c kill_dev_dax() unmaps them). One walk of
- * SYSROOT/proc that stops at the first holder.
+ * (drivers/dax/device.c kill_dev_dax() unmaps them). Nothing to read when
+ * the count of the device's driver module shows no file of it open at all;
+ * else one walk of SYSROOT/proc that stops at the first holder.
  */
 int inventory_device_held(const char *sysroot, const char *name, bool *ret_held);
 

@@ -2,7 +2,8 @@
 /*
  * Who holds /dev/daxX.Y, against a fake /proc: descriptors and mappings,
  * whole names only (dax0.1 is not dax0.10), processes without either,
- * kernel threads (no mappings) not looked into.
+ * kernel threads (no mappings) not looked into; and no walk at all when
+ * the count of the device's driver module shows no file of it open.
  */
 #include "inventory.h"
 #include "macro.h"
@@ -86,6 +87,50 @@ static void test_long_maps(void **state)
 	assert_int_equal(test_rmtree(root), 0);
 }
 
+/* The device's driver module, its count of references and those who link against it. */
+static void put_driver_module(const char *root, const char *name, const char *refcnt,
+			      const char *linked)
+{
+	char rel[160];
+
+	snprintf(rel, sizeof(rel), "sys/bus/dax/devices/%s/driver/module/refcnt", name);
+	test_put_file(root, rel, refcnt);
+	snprintf(rel, sizeof(rel), "sys/bus/dax/devices/%s/driver/module/holders/%s", name,
+		 linked ? linked : ".keep");
+	test_put_file(root, rel, "");
+}
+
+static void test_driver_count(void **state)
+{
+	_cleanup_free_ char *root = test_mkdtemp("holders-count");
+
+	/*
+	 * Every device below is held by a descriptor in /proc: the walk
+	 * finds it whenever the count does not rule it out.
+	 */
+	put_fd(root, "200", "3", "/dev/dax0.0");
+	put_fd(root, "200", "4", "/dev/dax1.0");
+	put_fd(root, "200", "5", "/dev/dax2.0");
+	put_fd(root, "200", "6", "/dev/dax3.0");
+	put_fd(root, "200", "7", "/dev/dax4.0");
+	put_fd(root, "200", "8", "/dev/dax5.0");
+	put_maps(root, "200", "55d0-55e0 r-xp 00000000 08:01 13 /usr/bin/holder\n");
+
+	put_driver_module(root, "dax0.0", "0\n", NULL);
+	assert_false(held(root, "dax0.0")); /* no file open: /proc not read */
+	put_driver_module(root, "dax1.0", "1\n", "dax_pmem");
+	assert_false(held(root, "dax1.0")); /* the one reference is a linked module */
+	put_driver_module(root, "dax2.0", "2\n", NULL);
+	assert_true(held(root, "dax2.0")); /* a file of some device: walked */
+	put_driver_module(root, "dax3.0", "2\n", "dax_pmem");
+	assert_true(held(root, "dax3.0"));
+	put_driver_module(root, "dax4.0", "many\n", NULL);
+	assert_true(held(root, "dax4.0")); /* an odd count proves nothing */
+	/* a built-in driver: no module directory */
+	assert_true(held(root, "dax5.0"));
+	assert_int_equal(test_rmtree(root), 0);
+}
+
 static void test_no_proc(void **state)
 {
 	_cleanup_free_ char *root = test_mkdtemp("holders-none");
@@ -100,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_holders),
 	    cmocka_unit_test(test_long_maps),
+	    cmocka_unit_test(test_driver_count),
 	    cmocka_unit_test(test_no_proc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,12 +154,53 @@ static bool maps_hold(int proc_fd, const char *pid, const char *node, bool *ret_
 	}
 }
 
+/*
+ * Every open file of a device_dax node pins the driver's module twice:
+ * chrdev_open() (fs/char_dev.c) takes cdev->owner, which dev_dax_probe()
+ * (drivers/dax/device.c) sets to the driver's module, and the owner of
+ * dax_fops, the same module; __fput() (fs/file_table.c) gives both back
+ * with the file's last reference, which every mapping keeps (vm_file).
+ * Besides files only the modules linked against it count (one each, in
+ * its holders/: kernel/module/main.c ref_module()). So a count no higher
+ * than that means no file of any of the driver's devices is open or mapped,
+ * under whatever name or namespace. True only then: a built-in driver has
+ * no count, and an unreadable one proves nothing.
+ */
+static bool driver_module_unused(const char *sysroot, const char *name)
+{
+	_cleanup_(path_cxt_close) struct path_cxt module = {0};
+	_Alignas(struct dirent64) char entries[4096];
+	char dir[PATH_MAX];
+	uint64_t refs, linked = 0;
+	ssize_t size;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/dax/devices/%s/driver/module", name);
+	if (path_cxt_open(&module, sysroot, dir) < 0 ||
+	    path_read_u64(&module, 10, &refs, "refcnt") < 0)
+		return false;
+	/* refcnt was read, so the directory is open */
+	_cleanup_close_ int fd =
+	    openat(module.dir_fd, "holders", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while ((size = getdents64(fd, entries, sizeof(entries))) > 0)
+		for (ssize_t at = 0; at < size;) {
+			const struct dirent64 *de = (const struct dirent64 *)(entries + at);
+			at += de->d_reclen;
+			linked += de->d_name[0] != '.';
+		}
+	return size == 0 && refs <= linked;
+}
+
 int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
 {
 	char node[64];
 
 	if (snprintf(node, sizeof(node), "/dev/%s", name) >= (int)sizeof(node))
 		return -EINVAL;
+	*ret_held = false;
+	if (driver_module_unused(sysroot, name))
+		return 0;
 	_cleanup_free_ char *proc = path_join_root(sysroot, "/proc");
 	if (!proc)
 		return -ENOMEM;
@@ -171,7 +212,6 @@ int inventory_device_held(const char *sysroot, const char *name, bool *ret_held)
 	struct dirent *de;
 	char self[32];
 	snprintf(self, sizeof(self), "%d", (int)getpid());
-	*ret_held = false;
 	while ((de = readdir(dir))) {
 		/* tdxmemd itself holds no dax device */
 		if (!isdigit((unsigned char)de->d_name[0]) || streq(de->d_name, self))

@@ -1278,6 +1278,50 @@ def state_writes(run, name):
 
 
 @scenario
+def held_devdax(c, run):
+    d0, d1 = run.fact("region0_dax"), run.fact("region1_dax")
+    for name in ("devdax", "mapped", "opened", "released"):
+        c.rc(name, 0)
+    device_devdax(c, run, d0, prefix="devdax0")
+    device_devdax(c, run, d1, prefix="devdax1")
+    # No dax file open: the module's count alone rules holders out.
+    c.fact("free_refcnt", "0")
+    c.fact("free_linked", "")
+    c.fact("pattern_write_rc", "0")
+    # A mapping whose descriptor is closed still counts (vm_file keeps the
+    # file, whose __fput() would give the module back); so does a descriptor.
+    c.fact("mapper_fds", "0")
+    c.fact("mapper_maps", "1")
+    for phase in ("mapped", "opened"):
+        refs = run.fact(f"{phase}_refcnt", "none")
+        c.check(refs.isdigit() and int(refs) >= 2, f"{phase}: device_dax counted ({refs})")
+    c.fact("mapper_alive", "yes")
+    c.fact("released_refcnt", "0")
+    # dax0, free while dax1 is held: /proc walked, nothing found, online.
+    c.fact("mapped0_driver", "kmem")
+    c.fact("mapped0_online", "4")
+    c.fact("mapped0_zones", "Movable")
+    # dax1 kept devdax while held, its data intact, online once released.
+    device_devdax(c, run, d1, prefix="mapped1")
+    device_devdax(c, run, d1, prefix="opened1")
+    c.fact("pattern_verify_rc", "0")
+    c.fact("released1_driver", "kmem")
+    c.fact("released1_online", "4")
+    c.fact("released1_zones", "Movable")
+    c.fact("released0_online", "4")
+    want = {
+        d0: [("devdax", "not-convertible", "applied"), ("online", "cmr-covered", "applied"),
+             ("online", "cmr-covered", "already"), ("online", "cmr-covered", "already")],
+        d1: [("devdax", "not-convertible", "applied"), ("unchanged", "in-use", "already"),
+             ("unchanged", "in-use", "already"), ("online", "cmr-covered", "applied")],
+    }
+    for dax, decisions in want.items():
+        got = [(r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_REASON"), r.get("TDXMEMD_OUTCOME"))
+               for r in run.records_for(dax)]
+        c.eq(got, decisions, f"{dax} records, run by run")
+
+
+@scenario
 def whole_device(c, run):
     dax = run.fact("region0_dax")
     whole = kernel_at_least(run, 7, 3)

@@ -11,7 +11,8 @@
 #
 #   blocks   online/devdax  floor|daxctl|tdxmemd  4|16|32   one device's turn
 #   idle     base|procs500|procs2000|wrapped  daxctl-list|tdxmemd-once  0
-#   scan     procs0|procs2000  tdxmemd  32   online from devdax: holders read
+#   scan     procs0|procs2000  tdxmemd  32   online from devdax: holders checked
+#   scan-held procs0|procs2000  tdxmemd  32   the same with BIG held: /proc walked
 #   pass     base|procs2000|wrapped  service  0   the service's own pass time (ms)
 #   pass-ref base|procs2000|wrapped  daxctl-list  0   right after each pass
 #   latency  single|burst8  service  0   region commit to its journal record
@@ -177,14 +178,37 @@ scan() {
 	done
 }
 
+# The walk itself, needed while some dax file is open: a holder of BIG,
+# spawned last (the highest PID: /proc is read to its end). --once finds
+# it and leaves BIG devdax; the sample is good when it did.
+scan_held() {
+	local r t0 t1 holder ok
+	turn - - tdxmemd 32 "$BIG" devdax
+	sleep 100000 3<"/dev/$BIG" &
+	holder=$!
+	for ((r = 0; r < REPS; r++)); do
+		t0=$(now)
+		tdxmemd_online "$BIG" || true
+		t1=$(now)
+		ok=ok
+		is_state "$BIG" devdax || ok=bad
+		sample scan-held "$1" tdxmemd 32 $((t1 - t0)) "$ok"
+	done
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	turn - - tdxmemd 32 "$BIG" online
+}
+
 idle base
 scan procs0
+scan_held procs0
 spawn 500
 idle procs500
 spawn 1500
 fact procs_total "$(processes)"
 idle procs2000
 scan procs2000
+scan_held procs2000
 service_on
 pass_times procs2000
 mapfile -t spawned < <(jobs -p)

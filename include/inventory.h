@@ -66,16 +66,39 @@ struct inventory {
 	uint64_t block_size;
 	struct dax_device *devices;
 	size_t count;
+	size_t blocks_read; /* devices whose blocks were read, not reused */
 };
+
+/*
+ * What a scan may take over from the scan before it: the memory blocks of
+ * each device not in @changed (NULL-terminated; NULL: every device changed)
+ * that @previous lists in the same mode with the same blocks. For the
+ * daemon, whose every change to a block comes as a uevent (memoryN add,
+ * remove, online, offline: drivers/base/memory.c) that names the device
+ * or makes it decide for all, so that a pass for one device reads one
+ * device's blocks, not the host's.
+ */
+struct inventory_reuse {
+	const struct inventory *previous;
+	char *const *changed;
+};
+
+/*
+ * The previous scan's reading of @device (its mode and pluggable blocks
+ * just read into @inventory), when @reuse lets its blocks stand; else NULL.
+ */
+const struct dax_device *inventory_reusable(const struct inventory_reuse *reuse,
+					    const struct inventory *inventory,
+					    const struct dax_device *device);
 
 /*
  * Takes a fresh look: a new libdaxctl context (it never rescans), then every
  * dax device, or only those named in @devices (NULL-terminated; NULL for
  * all). @sysroot prefixes the files read directly (block_size_bytes, /proc);
- * libdaxctl and libcxl always read /sys and /dev.
+ * libdaxctl and libcxl always read /sys and /dev. @reuse may be NULL.
  */
 int inventory_scan(struct inventory *inventory, const char *sysroot, char *const *devices,
-		   struct parse_error *ret_error);
+		   const struct inventory_reuse *reuse, struct parse_error *ret_error);
 
 /*
  * CXL attribution: each device's region (also for soft-reserved memory

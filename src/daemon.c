@@ -252,10 +252,11 @@ static void daemon_pass(struct daemon *d)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* one line per pass, total last: bench/guest.sh and report.py count and time these */
-	log_debug("Pass for %s: %zu device(s) read in %.1f ms, %zu recorded, %.1f ms.",
+	log_debug("Pass for %s: %zu device(s) read (the blocks of %zu) in %.1f ms, %zu recorded, "
+		  "%.1f ms.",
 		  d->pending_all ? "every device" : d->pending.names[0],
-		  d->manager->inventory.count, (double)d->manager->read_usec / 1e3,
-		  d->manager->record_count,
+		  d->manager->inventory.count, d->manager->inventory.blocks_read,
+		  (double)d->manager->read_usec / 1e3, d->manager->record_count,
 		  (double)(end.tv_sec - start.tv_sec) * 1e3 +
 		      (double)(end.tv_nsec - start.tv_nsec) / 1e6);
 	/* a pass that failed decided nothing: no event after it is an echo */

@@ -63,7 +63,6 @@ static void manager_forget_pass(struct manager *m)
 	free(m->records);
 	m->records = NULL;
 	m->record_count = 0;
-	inventory_clear(&m->inventory);
 	if (!m->kernel_log_followed)
 		kernel_log_clear(&m->kernel_log);
 }
@@ -73,6 +72,7 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	manager_forget_pass(m);
+	inventory_clear(&m->inventory);
 	cmr_info_clear(&m->cmrs);
 	ledger_done(&m->ledger);
 	if (m->cxl)
@@ -182,7 +182,8 @@ int manager_reload(struct manager *m)
 }
 
 /* What a pass reads anew: the TDX state and the dax devices. */
-static int manager_read_devices(struct manager *m)
+/* @changed: the devices whose blocks may differ from the last read (NULL: all). */
+static int manager_read_devices(struct manager *m, char *const *changed)
 {
 	struct parse_error error = {0};
 	int r;
@@ -206,11 +207,15 @@ static int manager_read_devices(struct manager *m)
 		}
 	}
 
-	r = inventory_scan(&m->inventory, m->options.sysroot, m->options.devices, &error);
+	struct inventory_reuse reuse = {.previous = &m->inventory, .changed = changed};
+	struct inventory fresh = {0};
+	r = inventory_scan(&fresh, m->options.sysroot, m->options.devices, &reuse, &error);
 	if (r < 0) {
 		log_parse_error(&error);
 		return r;
 	}
+	inventory_clear(&m->inventory);
+	m->inventory = fresh;
 	return 0;
 }
 
@@ -372,7 +377,7 @@ void manager_keep_safe(const struct manager_options *options)
 	if (options->dry_run)
 		return;
 	(void)hold_dax_bus();
-	if (inventory_scan(&inventory, options->sysroot, NULL, &error) < 0)
+	if (inventory_scan(&inventory, options->sysroot, NULL, NULL, &error) < 0)
 		return;
 
 	struct action_options action = {.dev_dir = "/dev"};
@@ -495,8 +500,11 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	return 0;
 }
 
-/* Everything but the CMRs is read anew, then every wanted device decided. */
-static int manager_read(struct manager *m)
+/*
+ * Everything but the CMRs is read anew, then every wanted device decided;
+ * only the blocks of devices not in @changed may be the last read's.
+ */
+static int manager_read(struct manager *m, char *const *changed)
 {
 	uint64_t start = now_usec(CLOCK_MONOTONIC);
 
@@ -505,7 +513,10 @@ static int manager_read(struct manager *m)
 	if (r >= 0 && !m->kernel_log_followed)
 		r = manager_read_kernel_log(m);
 	if (r >= 0)
-		r = manager_read_devices(m);
+		r = manager_read_devices(m, changed);
+	/* a failed read leaves nothing to decide on, nor to reuse */
+	if (r < 0)
+		inventory_clear(&m->inventory);
 	m->read_usec = now_usec(CLOCK_MONOTONIC) - start;
 	return r;
 }
@@ -514,7 +525,7 @@ int manager_pass(struct manager *m, char *const *devices, bool *ret_any_failed)
 {
 	int r = ledger_lock(&m->ledger);
 	if (r >= 0)
-		r = manager_read(m);
+		r = manager_read(m, devices);
 	if (r >= 0)
 		r = manager_act(m, devices, ret_any_failed);
 	ledger_unlock(&m->ledger);
@@ -526,7 +537,7 @@ int manager_run_once(struct manager *m)
 	bool any_failed = false;
 
 	/* One read of the kernel log serves the TDX state and the CMRs. */
-	if (ledger_lock(&m->ledger) < 0 || manager_read(m) < 0)
+	if (ledger_lock(&m->ledger) < 0 || manager_read(m, NULL) < 0)
 		return EXIT_INPUT_ERROR;
 	if (adopt_cmrs(m, &m->kernel_log) < 0) {
 		manager_keep_safe(&m->options);
@@ -579,7 +590,7 @@ struct tdx_init_check manager_tdx_init_check(const struct manager *m)
 
 int manager_status(struct manager *m)
 {
-	int r = manager_read(m);
+	int r = manager_read(m, NULL);
 	if (r < 0)
 		return EXIT_INPUT_ERROR;
 	/* for the TDX init outlook only: unreadable CMRs make it "unknown" */
@@ -599,7 +610,7 @@ int manager_status(struct manager *m)
 
 int manager_explain(struct manager *m, const char *name)
 {
-	if (manager_read(m) < 0 || adopt_cmrs(m, &m->kernel_log) < 0)
+	if (manager_read(m, NULL) < 0 || adopt_cmrs(m, &m->kernel_log) < 0)
 		return EXIT_INPUT_ERROR;
 	struct dax_device *device = inventory_find(&m->inventory, name);
 	if (!device) {

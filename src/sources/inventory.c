@@ -381,15 +381,19 @@ void inventory_clear(struct inventory *inventory)
 	*inventory = (struct inventory){0};
 }
 
-int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device)
+static void read_mode(struct dax_device *device)
 {
 	struct daxctl_dev *dev = device->handle;
-	struct memory_blocks_status blocks = {.zone = MEMORY_ZONE_NONE};
 
 	if (!daxctl_dev_is_enabled(dev))
 		device->mode = DAX_MODE_DISABLED;
 	else /* libdaxctl 76.1 has no get_mode: kmem-bound devices have memory */
 		device->mode = daxctl_dev_get_memory(dev) ? DAX_MODE_SYSTEM_RAM : DAX_MODE_DEVDAX;
+}
+
+static int read_blocks(const struct inventory *inventory, struct dax_device *device)
+{
+	struct memory_blocks_status blocks = {.zone = MEMORY_ZONE_NONE};
 
 	/*
 	 * Only kmem adds blocks for a device, but blocks of a device that was
@@ -401,6 +405,36 @@ int inventory_refresh_device(const struct inventory *inventory, struct dax_devic
 	device->blocks_online = blocks.online;
 	device->zone = blocks.zone;
 	return r;
+}
+
+int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device)
+{
+	read_mode(device);
+	return read_blocks(inventory, device);
+}
+
+static bool same_ranges(const struct range_set *a, const struct range_set *b)
+{
+	return a->count == b->count &&
+	       (a->count == 0 || memcmp(a->items, b->items, a->count * sizeof(*a->items)) == 0);
+}
+
+const struct dax_device *inventory_reusable(const struct inventory_reuse *reuse,
+					    const struct inventory *inventory,
+					    const struct dax_device *device)
+{
+	if (!reuse || !reuse->previous || names_select(reuse->changed, device->name) ||
+	    reuse->previous->block_size != inventory->block_size)
+		return NULL;
+	for (size_t i = 0; i < reuse->previous->count; i++) {
+		const struct dax_device *before = &reuse->previous->devices[i];
+		if (!streq(before->name, device->name))
+			continue;
+		bool same = before->mode == device->mode &&
+			    same_ranges(&before->pluggable, &device->pluggable);
+		return same ? before : NULL;
+	}
+	return NULL;
 }
 
 bool inventory_device_as_read(const struct inventory *inventory, const struct dax_device *device)
@@ -417,8 +451,8 @@ bool inventory_device_as_read(const struct inventory *inventory, const struct da
 	       now.blocks_online == device->blocks_online && now.zone == device->zone;
 }
 
-static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
-		       struct dax_device *device)
+static int read_device(struct inventory *inventory, const struct inventory_reuse *reuse,
+		       struct daxctl_dev *dev, struct dax_device *device)
 {
 	struct daxctl_mapping *mapping;
 	int r;
@@ -455,8 +489,17 @@ static int read_device(struct inventory *inventory, struct daxctl_dev *dev,
 	}
 	device->blocks = memory_blocks_count(&device->pluggable, inventory->block_size);
 
-	if ((r = inventory_refresh_device(inventory, device)) < 0)
+	read_mode(device);
+	const struct dax_device *before = inventory_reusable(reuse, inventory, device);
+	if (before) {
+		device->blocks_present = before->blocks_present;
+		device->blocks_online = before->blocks_online;
+		device->zone = before->zone;
+	} else if ((r = read_blocks(inventory, device)) < 0) {
 		return r;
+	} else {
+		inventory->blocks_read++;
+	}
 
 	/* The region's name from the path; its memdevs only on request. */
 	r = cxl_region_from_sysfs_path(daxctl_region_get_path(daxctl_dev_get_region(dev)),
@@ -482,7 +525,7 @@ static bool is_volatile_memory(struct daxctl_dev *dev)
 }
 
 int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *const *devices,
-		   struct parse_error *ret_error)
+		   const struct inventory_reuse *reuse, struct parse_error *ret_error)
 {
 	_cleanup_(inventory_clear) struct inventory inventory = {.narrowed = devices != NULL};
 	struct daxctl_region *region;
@@ -527,7 +570,7 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *c
 			inventory.devices = grown;
 			struct dax_device *device = &grown[inventory.count++];
 			*device = (struct dax_device){.managed = is_volatile_memory(dev)};
-			if ((r = read_device(&inventory, dev, device)) < 0) {
+			if ((r = read_device(&inventory, reuse, dev, device)) < 0) {
 				parse_error_set(ret_error, daxctl_dev_get_devname(dev), 0,
 						"cannot read the device: %s", strerror(-r));
 				return r;

@@ -594,6 +594,12 @@ def service_runtime(c, run):
               and int(e.get("__REALTIME_TIMESTAMP", 0)) >= first]
     c.check(len(passes) == 2, f"{len(passes)} passes for the 2 regions (want 2): "
             + "; ".join(str(e.get("MESSAGE")) for e in passes))
+    # The second region's pass reads the blocks of its own device only:
+    # the first one's are as that pass left them (no uevent says otherwise).
+    if len(passes) == 2:
+        m = re.search(r"(\d+) device\(s\) read \(the blocks of (\d+)\)", str(passes[1].get("MESSAGE")))
+        c.check(bool(m) and m.groups() == ("2", "1"),
+                f"second pass: 2 devices, the blocks of 1 read ({m.groups() if m else None})")
 
 
 @scenario

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * When a scan may keep the previous scan's reading of a device's blocks:
+ * only for a device no change named, found in the same mode with the same
+ * blocks of the same size; never without a previous scan.
+ */
+#include "inventory.h"
+#include "test-util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#define GIB   (1ULL << 30)
+#define BLOCK (128ULL << 20)
+
+static struct dax_device device_at(char *name, enum dax_mode mode, uint64_t start, uint64_t end)
+{
+	struct dax_device device = {.name = name, .mode = mode, .blocks_online = 4};
+
+	assert_int_equal(range_set_add(&device.pluggable, start, end), 0);
+	return device;
+}
+
+static void test_reusable(void **state)
+{
+	struct dax_device before[] = {
+	    device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 17 * GIB),
+	    device_at("dax1.0", DAX_MODE_DEVDAX, 20 * GIB, 21 * GIB),
+	};
+	struct inventory previous = {.block_size = BLOCK, .devices = before, .count = 2};
+	struct inventory now = {.block_size = BLOCK};
+	char *changed[] = {"dax1.0", NULL};
+	struct inventory_reuse reuse = {.previous = &previous, .changed = changed};
+
+	struct dax_device same = device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 17 * GIB);
+	assert_ptr_equal(inventory_reusable(&reuse, &now, &same), &before[0]);
+
+	/* named by a change: read anew */
+	struct dax_device named = device_at("dax1.0", DAX_MODE_DEVDAX, 20 * GIB, 21 * GIB);
+	assert_null(inventory_reusable(&reuse, &now, &named));
+	/* every device changed */
+	reuse.changed = NULL;
+	assert_null(inventory_reusable(&reuse, &now, &same));
+	reuse.changed = changed;
+
+	/* another mode, other blocks, a device the last scan did not see */
+	struct dax_device rebound = device_at("dax0.0", DAX_MODE_DEVDAX, 16 * GIB, 17 * GIB);
+	assert_null(inventory_reusable(&reuse, &now, &rebound));
+	struct dax_device resized = device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 18 * GIB);
+	assert_null(inventory_reusable(&reuse, &now, &resized));
+	struct dax_device added = device_at("dax2.0", DAX_MODE_SYSTEM_RAM, 24 * GIB, 25 * GIB);
+	assert_null(inventory_reusable(&reuse, &now, &added));
+
+	/* another block size: every count is another */
+	now.block_size = 2 * BLOCK;
+	assert_null(inventory_reusable(&reuse, &now, &same));
+	now.block_size = BLOCK;
+
+	/* no previous scan, or no reuse at all */
+	reuse.previous = NULL;
+	assert_null(inventory_reusable(&reuse, &now, &same));
+	assert_null(inventory_reusable(NULL, &now, &same));
+
+	struct dax_device *all[] = {&before[0], &before[1], &same, &named,
+				    &rebound,	&resized,   &added};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		range_set_clear(&all[i]->pluggable);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_reusable),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1303,18 +1303,14 @@ def held_devdax(c, run):
         c.check(refs.isdigit() and int(refs) >= 2, f"{phase}: device_dax counted ({refs})")
     c.fact("mapper_alive", "yes")
     c.fact("released_refcnt", "0")
-    # dax0, free while dax1 is held: /proc walked, nothing found, online.
-    c.fact("mapped0_driver", "kmem")
-    c.fact("mapped0_online", "4")
-    c.fact("mapped0_zones", "Movable")
+    # dax0, free while dax1 is held: /proc walked, nothing found, online;
     # dax1 kept devdax while held, its data intact, online once released.
+    for prefix in ("mapped0", "released0", "released1"):
+        for key, want in (("driver", "kmem"), ("online", "4"), ("zones", "Movable")):
+            c.fact(f"{prefix}_{key}", want)
     device_devdax(c, run, d1, prefix="mapped1")
     device_devdax(c, run, d1, prefix="opened1")
     c.fact("pattern_verify_rc", "0")
-    c.fact("released1_driver", "kmem")
-    c.fact("released1_online", "4")
-    c.fact("released1_zones", "Movable")
-    c.fact("released0_online", "4")
     want = {
         d0: [("devdax", "not-convertible", "applied"), ("online", "cmr-covered", "applied"),
              ("online", "cmr-covered", "already"), ("online", "cmr-covered", "already")],

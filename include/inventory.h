@@ -126,6 +126,8 @@ bool inventory_device_as_read(const struct inventory *inventory, const struct da
 struct dax_device *inventory_find(struct inventory *inventory, const char *name);
 
 void inventory_clear(struct inventory *inventory);
+/* Gives up the libdaxctl context, keeping what was read: no device can be acted on. */
+void inventory_drop_handles(struct inventory *inventory);
 
 DECLARE_STRING_TABLE(dax_mode, enum dax_mode);
 

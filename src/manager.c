@@ -207,6 +207,8 @@ static int manager_read_devices(struct manager *m, char *const *changed)
 		}
 	}
 
+	/* only the last read's readings are reused: its context goes first */
+	inventory_drop_handles(&m->inventory);
 	struct inventory_reuse reuse = {.previous = &m->inventory, .changed = changed};
 	struct inventory fresh = {0};
 	r = inventory_scan(&fresh, m->options.sysroot, m->options.devices, &reuse, &error);

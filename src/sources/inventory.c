@@ -370,6 +370,15 @@ static void dax_device_clear(struct dax_device *device)
 	free(device->cxl_serials);
 }
 
+void inventory_drop_handles(struct inventory *inventory)
+{
+	for (size_t i = 0; i < inventory->count; i++)
+		inventory->devices[i].handle = NULL;
+	if (inventory->daxctl)
+		daxctl_unref(inventory->daxctl);
+	inventory->daxctl = NULL;
+}
+
 void inventory_clear(struct inventory *inventory)
 {
 	for (size_t i = 0; i < inventory->count; i++)

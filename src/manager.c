@@ -181,8 +181,10 @@ int manager_reload(struct manager *m)
 	return 0;
 }
 
-/* What a pass reads anew: the TDX state and the dax devices. */
-/* @changed: the devices whose blocks may differ from the last read (NULL: all). */
+/*
+ * What a pass reads anew: the TDX state and the dax devices, with the blocks
+ * of those in @changed (NULL: all); the others' may be the last read's.
+ */
 static int manager_read_devices(struct manager *m, char *const *changed)
 {
 	struct parse_error error = {0};

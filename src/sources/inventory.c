@@ -504,9 +504,9 @@ static int read_device(struct inventory *inventory, const struct inventory_reuse
 		device->blocks_present = before->blocks_present;
 		device->blocks_online = before->blocks_online;
 		device->zone = before->zone;
-	} else if ((r = read_blocks(inventory, device)) < 0) {
-		return r;
 	} else {
+		if ((r = read_blocks(inventory, device)) < 0)
+			return r;
 		inventory->blocks_read++;
 	}
 

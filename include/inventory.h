@@ -66,17 +66,24 @@ struct inventory {
 	uint64_t block_size;
 	struct dax_device *devices;
 	size_t count;
-	size_t blocks_read; /* devices whose blocks were read, not reused */
+	size_t devices_read; /* by libdaxctl; the others are the last scan's */
+	size_t blocks_read;  /* devices whose blocks were read, not reused */
 };
 
 /*
- * What a scan may take over from the scan before it: the memory blocks of
- * each device not in @changed (NULL-terminated; NULL: every device changed)
- * that @previous lists in the same mode with the same blocks. For the
- * daemon, whose every change to a block comes as a uevent (memoryN add,
- * remove, online, offline: drivers/base/memory.c) that names the device
- * or makes it decide for all, so that a pass for one device reads one
- * device's blocks, not the host's.
+ * What a scan may take over from the scan before it, for the daemon, whose
+ * every change comes as a uevent that names the device or makes it decide
+ * for all, so that a pass for one device reads one device, not the host:
+ * - the whole devices of each dax region that none of @changed
+ *   (NULL-terminated; NULL: every device changed) is in, where @previous
+ *   found some: a device is added, bound, unbound and removed with a
+ *   uevent of its own, and resized only while unbound (drivers/dax/bus.c
+ *   dev_dax_resize() refuses a bound device), so before its next bind;
+ * - the memory blocks of each other device not in @changed that @previous
+ *   lists in the same mode with the same blocks: a block is added,
+ *   removed, onlined and offlined with a uevent (drivers/base/memory.c).
+ * A device taken over whole has no handle: a pass acts only on devices in
+ * @changed.
  */
 struct inventory_reuse {
 	const struct inventory *previous;
@@ -90,6 +97,13 @@ struct inventory_reuse {
 const struct dax_device *inventory_reusable(const struct inventory_reuse *reuse,
 					    const struct inventory *inventory,
 					    const struct dax_device *device);
+
+/*
+ * Whether the devices @reuse's previous scan found in dax region @region_id
+ * may be taken over whole (see struct inventory_reuse), at @block_size.
+ */
+bool inventory_region_reusable(const struct inventory_reuse *reuse, uint64_t block_size,
+			       int region_id);
 
 /*
  * Takes a fresh look: a new libdaxctl context (it never rescans), then every
@@ -117,7 +131,7 @@ int inventory_read_cxl(struct inventory *inventory, struct cxl_ctx **cxl);
  */
 int inventory_device_held(const char *sysroot, const char *name, bool *ret_held);
 
-/* Re-reads mode, blocks online and zone of one device, after an action. */
+/* Re-reads mode, blocks online and zone of one device; -ESTALE if taken over. */
 int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);
 
 /* Whether @device's driver and blocks are still as the last read found them. */

@@ -252,11 +252,13 @@ static void daemon_pass(struct daemon *d)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* one line per pass, total last: bench/guest.sh and report.py count and time these */
-	log_debug("Pass for %s: %zu device(s) read (the blocks of %zu) in %.1f ms, %zu recorded, "
-		  "%.1f ms.",
+	log_debug("Pass for %s%s: %zu device(s), %zu read (the blocks of %zu) in %.1f ms, %zu "
+		  "recorded, %.1f ms.",
 		  d->pending_all ? "every device" : d->pending.names[0],
-		  d->manager->inventory.count, d->manager->inventory.blocks_read,
-		  (double)d->manager->read_usec / 1e3, d->manager->record_count,
+		  !d->pending_all && d->pending.count > 1 ? " and more" : "",
+		  d->manager->inventory.count, d->manager->inventory.devices_read,
+		  d->manager->inventory.blocks_read, (double)d->manager->read_usec / 1e3,
+		  d->manager->record_count,
 		  (double)(end.tv_sec - start.tv_sec) * 1e3 +
 		      (double)(end.tv_nsec - start.tv_nsec) / 1e6);
 	/* a pass that failed decided nothing: no event after it is an echo */
@@ -300,6 +302,8 @@ static bool dax_uevent(struct daemon *d, const char *action, const char *name)
 		manager_forget_device(d->manager, name);
 		name_list_clear(&d->acted);
 		name_list_clear(&d->decided);
+		/* no pass of its own, but the next one reads its dax region anew */
+		pending_add(d, name);
 		return false;
 	}
 	/*

@@ -2,7 +2,9 @@
 /*
  * When a scan may keep the previous scan's reading of a device's blocks:
  * only for a device no change named, found in the same mode with the same
- * blocks of the same size; never without a previous scan.
+ * blocks of the same size; never without a previous scan. And when it may
+ * take over a dax region's devices whole: only when no change names a
+ * device of it, or any name that is not a dax device's.
  */
 #include "inventory.h"
 #include "test-util.h"
@@ -70,10 +72,54 @@ static void test_reusable(void **state)
 		range_set_clear(&all[i]->pluggable);
 }
 
+static void test_region_reusable(void **state)
+{
+	struct dax_device before[] = {
+	    device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 17 * GIB),
+	    device_at("dax0.1", DAX_MODE_DEVDAX, 17 * GIB, 18 * GIB),
+	    device_at("dax12.0", DAX_MODE_DEVDAX, 20 * GIB, 21 * GIB),
+	};
+	struct inventory previous = {.block_size = BLOCK, .devices = before, .count = 3};
+	char *changed[] = {"dax12.0", NULL};
+	struct inventory_reuse reuse = {.previous = &previous, .changed = changed};
+
+	/* none of region 0's devices changed: taken over; region 12 is read */
+	assert_true(inventory_region_reusable(&reuse, BLOCK, 0));
+	assert_false(inventory_region_reusable(&reuse, BLOCK, 12));
+	/* 1 is not 12's prefix; region 3 had no device before (only a seed, or new) */
+	assert_false(inventory_region_reusable(&reuse, BLOCK, 1));
+	assert_false(inventory_region_reusable(&reuse, BLOCK, 3));
+
+	/* another device of region 0, or one gone from it, changed: read */
+	char *in_zero[] = {"dax12.0", "dax0.2", NULL};
+	reuse.changed = in_zero;
+	assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
+
+	/* a name that is no dax device's may be in any region */
+	char *odd[][2] = {{"dax0", NULL}, {"dax1.0x", NULL}, {"dax-1.0", NULL}, {"region0", NULL}};
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		reuse.changed = odd[i];
+		assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
+	}
+
+	/* every device changed, no previous scan, another block size */
+	reuse.changed = NULL;
+	assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
+	reuse.changed = changed;
+	assert_false(inventory_region_reusable(&reuse, 2 * BLOCK, 0));
+	reuse.previous = NULL;
+	assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
+	assert_false(inventory_region_reusable(NULL, BLOCK, 0));
+
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+		range_set_clear(&before[i].pluggable);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reusable),
+	    cmocka_unit_test(test_region_reusable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -418,6 +418,9 @@ static int read_blocks(const struct inventory *inventory, struct dax_device *dev
 
 int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device)
 {
+	/* taken over from the last scan: nothing to read it with */
+	if (!device->handle)
+		return -ESTALE;
 	read_mode(device);
 	return read_blocks(inventory, device);
 }
@@ -444,6 +447,95 @@ const struct dax_device *inventory_reusable(const struct inventory_reuse *reuse,
 		return same ? before : NULL;
 	}
 	return NULL;
+}
+
+/*
+ * The dax region of device "daxX.Y" is X: drivers/dax/bus.c
+ * devm_create_dev_dax() names each device after its region's id, and
+ * libdaxctl takes the region's id from those names. -1 for another name.
+ */
+static int dax_region_of(const char *name)
+{
+	int region, id, end = 0;
+
+	if (sscanf(name, "dax%d.%d%n", &region, &id, &end) != 2 || name[end] != '\0' ||
+	    region < 0 || id < 0)
+		return -1;
+	return region;
+}
+
+bool inventory_region_reusable(const struct inventory_reuse *reuse, uint64_t block_size,
+			       int region_id)
+{
+	if (!reuse || !reuse->previous || !reuse->changed ||
+	    reuse->previous->block_size != block_size)
+		return false;
+	/* a change that names no dax device may be in any region */
+	for (char *const *name = reuse->changed; *name; name++) {
+		int changed_region = dax_region_of(*name);
+		if (changed_region < 0 || changed_region == region_id)
+			return false;
+	}
+	for (size_t i = 0; i < reuse->previous->count; i++)
+		if (dax_region_of(reuse->previous->devices[i].name) == region_id)
+			return true;
+	/* nothing to take over: only its seed, or new since */
+	return false;
+}
+
+static int copy_device(struct dax_device *to, const struct dax_device *from)
+{
+	*to = *from;
+	to->handle = NULL;
+	to->name = NULL;
+	to->mappings = to->pluggable = (struct range_set){0};
+	to->cxl_region = to->cxl_memdevs = NULL;
+	to->cxl_serials = NULL;
+	to->cxl_serial_count = 0;
+
+	if (!(to->name = strdup(from->name)) ||
+	    range_set_copy(&to->mappings, &from->mappings) < 0 ||
+	    range_set_copy(&to->pluggable, &from->pluggable) < 0 ||
+	    (from->cxl_region && !(to->cxl_region = strdup(from->cxl_region))) ||
+	    (from->cxl_memdevs && !(to->cxl_memdevs = strdup(from->cxl_memdevs))))
+		return -ENOMEM;
+	if (from->cxl_serial_count) {
+		to->cxl_serials = calloc(from->cxl_serial_count, sizeof(*to->cxl_serials));
+		if (!to->cxl_serials)
+			return -ENOMEM;
+		memcpy(to->cxl_serials, from->cxl_serials,
+		       from->cxl_serial_count * sizeof(*to->cxl_serials));
+		to->cxl_serial_count = from->cxl_serial_count;
+	}
+	return 0;
+}
+
+static struct dax_device *add_device(struct inventory *inventory)
+{
+	struct dax_device *grown =
+	    reallocarray(inventory->devices, inventory->count + 1, sizeof(*grown));
+	if (!grown)
+		return NULL;
+	inventory->devices = grown;
+	grown[inventory->count] = (struct dax_device){0};
+	return &grown[inventory->count++];
+}
+
+/* The previous scan's devices of dax region @region_id, in its order. */
+static int take_over_region(struct inventory *inventory, const struct inventory *previous,
+			    int region_id)
+{
+	for (size_t i = 0; i < previous->count; i++) {
+		if (dax_region_of(previous->devices[i].name) != region_id)
+			continue;
+		struct dax_device *device = add_device(inventory);
+		if (!device)
+			return -ENOMEM;
+		int r = copy_device(device, &previous->devices[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 bool inventory_device_as_read(const struct inventory *inventory, const struct dax_device *device)
@@ -565,20 +657,29 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *c
 	}
 	log_attach_daxctl(inventory.daxctl);
 
+	/*
+	 * libdaxctl finds every region from the device names, but reads a
+	 * region's devices only when asked to iterate them: a region taken
+	 * over costs none of its devices' reads.
+	 */
 	daxctl_region_foreach (inventory.daxctl, region) {
+		int region_id = daxctl_region_get_id(region);
+		if (inventory_region_reusable(reuse, inventory.block_size, region_id)) {
+			if ((r = take_over_region(&inventory, reuse->previous, region_id)) < 0)
+				return r;
+			continue;
+		}
 		daxctl_dev_foreach (region, dev) {
 			/* a region's seed device has no capacity yet: nothing to decide */
 			if (daxctl_dev_get_size(dev) == 0 ||
 			    !names_select(devices, daxctl_dev_get_devname(dev)))
 				continue;
 
-			struct dax_device *grown =
-			    reallocarray(inventory.devices, inventory.count + 1, sizeof(*grown));
-			if (!grown)
+			struct dax_device *device = add_device(&inventory);
+			if (!device)
 				return -ENOMEM;
-			inventory.devices = grown;
-			struct dax_device *device = &grown[inventory.count++];
-			*device = (struct dax_device){.managed = is_volatile_memory(dev)};
+			device->managed = is_volatile_memory(dev);
+			inventory.devices_read++;
 			if ((r = read_device(&inventory, reuse, dev, device)) < 0) {
 				parse_error_set(ret_error, daxctl_dev_get_devname(dev), 0,
 						"cannot read the device: %s", strerror(-r));

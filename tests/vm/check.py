@@ -94,10 +94,11 @@ class Checker:
     def rc(self, name, want):
         self.eq(self.run.rc(name), want, f"tdxmemd run '{name}' exit status")
 
-    def one_record(self, dax, **fields):
-        """Exactly one journal record for dax over the whole boot, with
-        these fields (keyword f=v checks TDXMEMD_F, errno=v checks ERRNO)."""
-        recs = self.run.records_for(dax)
+    def one_record(self, dax, before_us=None, **fields):
+        """Exactly one journal record for dax over the whole boot (or before
+        before_us), with these fields (keyword f=v checks TDXMEMD_F, errno=v
+        checks ERRNO)."""
+        recs = [r for r in self.run.records_for(dax) if before_us is None or rec_us(r) < before_us]
         self.eq(len(recs), 1, f"journal records for {dax}")
         if not recs:
             return None
@@ -557,16 +558,33 @@ def service_runtime(c, run):
     d0, d1 = run.fact("region0_dax"), run.fact("region1_dax")
     c.fact("service_active_before", "active")
     c.fact("start_nrestarts", "0")
+    destroyed = fact_int(run, "destroyed_at") or 0
     device_online(c, run, d0, "cmr-covered", "bios-enabled", prefix="after0")
-    c.one_record(d1, decision="devdax", reason="not-convertible",
+    c.one_record(d1, before_us=destroyed, decision="devdax", reason="not-convertible",
                  outcome="applied", uncovered=rng(WIN1[0], 512 * MiB))
     device_devdax(c, run, d1, prefix="after1")
     # The second region's events and the quiet period after: no duplicate.
     c.fact("records_after_region0", "1")
-    c.fact("records_final", "2")
-    c.eq(len(run.records), 2, "records in all")
+    c.fact("records_two", "2")
+    c.check(re.search(r"; 1 online, 1 devdax$", run.fact("status_two") or "") is not None,
+            f"status with both: 1 online, 1 devdax ({run.fact('status_two')})")
+    # The second region destroyed, one made in its place: the kernel may
+    # give it the freed id, and so the device the same name (a new device,
+    # recorded anew).
+    c.fact("destroyed_rc", "0")
+    c.fact("records_final", "3")
+    c.eq(len(run.records), 3, "records in all")
+    replaced = run.fact("replaced_dax")
+    recs = [r for r in run.records_for(replaced) if rec_us(r) > destroyed]
+    c.eq(len(recs), 1, f"records for the replacement {replaced}")
+    if recs:
+        c.eq((recs[-1].get("TDXMEMD_DECISION"), recs[-1].get("TDXMEMD_OUTCOME")),
+             ("devdax", "applied"), f"{replaced}: the replacement's record")
+    c.fact("replaced_driver", "device_dax")
+    c.check(re.search(r"; 1 online, 1 devdax$", run.fact("status_end") or "") is not None,
+            f"status after the replacement: nothing gone counted ({run.fact('status_end')})")
     for i, dax in ((0, d0), (1, d1)):
-        recs = run.records_for(dax)
+        recs = run.records_for(dax)[:1]
         commit = fact_int(run, f"region{i}_t_commit")
         if not recs or commit is None:
             c.check(False, f"region{i}: commit time and record both seen "
@@ -592,14 +610,31 @@ def service_runtime(c, run):
     passes = [e for e in run.journal if e.get("_PID") == run.fact("start_pid")
               and str(e.get("MESSAGE", "")).startswith("Pass for ")
               and int(e.get("__REALTIME_TIMESTAMP", 0)) >= first]
-    c.check(len(passes) == 2, f"{len(passes)} passes for the 2 regions (want 2): "
-            + "; ".join(str(e.get("MESSAGE")) for e in passes))
-    # The second region's pass reads the blocks of its own device only:
-    # the first one's are as that pass left them (no uevent says otherwise).
-    if len(passes) == 2:
-        m = re.search(r"(\d+) device\(s\) read \(the blocks of (\d+)\)", str(passes[1].get("MESSAGE")))
-        c.check(bool(m) and m.groups() == ("2", "1"),
-                f"second pass: 2 devices, the blocks of 1 read ({m.groups() if m else None})")
+    def counts(e):
+        m = re.search(r"(\d+) device\(s\), (\d+) read \(the blocks of (\d+)\) in [0-9.]+ ms, "
+                      r"(\d+) recorded", str(e.get("MESSAGE")))
+        return m.groups() if m else None
+
+    def listed(es):
+        return "; ".join(str(e.get("MESSAGE")) for e in es)
+
+    two = [e for e in passes if rec_us(e) < destroyed]
+    c.check(len(two) == 2, f"{len(two)} passes for the 2 regions (want 2): {listed(two)}")
+    # The second region's pass reads its own device only: the first one, in
+    # another dax region, is as the last pass left it (no uevent says
+    # otherwise), blocks and all.
+    if len(two) == 2:
+        c.eq(counts(two[1]), ("2", "1", "1", "1"), "second pass: 2 devices, 1 read, the blocks "
+             "of 1, 1 recorded")
+    # The destroy is someone else's unbind (a pass may come for it), then
+    # the device goes: no pass knows it any more. The replacement's pass
+    # reads it alone.
+    after = [e for e in passes if rec_us(e) > destroyed]
+    deciding = [e for e in after if counts(e) and counts(e)[3] != "0"]
+    c.check(len(deciding) == 1 and counts(deciding[0]) == ("2", "1", "1", "1"),
+            f"one pass for the replacement, 2 devices, 1 read, the blocks of 1: {listed(after)}")
+    c.check(all(counts(e) and counts(e)[0] == "1" for e in after if e not in deciding),
+            f"the other passes after the destroy know 1 device: {listed(after)}")
 
 
 @scenario

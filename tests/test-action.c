@@ -318,7 +318,11 @@ static void reset(enum dax_mode mode, enum zone zone)
 	    .name = "dax0.0",
 	    .mode = mode,
 	    .blocks = ARRAY_SIZE(a_blocks),
+	    /* as the pass's reading found them: the action takes it as is */
 	    .blocks_online = mode == DAX_MODE_SYSTEM_RAM && zone >= MOVABLE ? 4 : 0,
+	    .zone = mode != DAX_MODE_SYSTEM_RAM || zone < MOVABLE ? MEMORY_ZONE_NONE
+		    : zone == MOVABLE				  ? MEMORY_ZONE_MOVABLE
+								  : MEMORY_ZONE_NORMAL,
 	    .target_node = 1,
 	    .managed = true,
 	    .handle = HANDLE,

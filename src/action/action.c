@@ -287,18 +287,17 @@ rollback:
  * The device's blocks offline, never forced: the kernel offlines a block only
  * when it can migrate every page away (mm/memory_hotplug.c offline_pages()),
  * so a block it cannot offline is in use. Whole or nothing: on a refusal the
- * blocks offlined so far go back online. Returns 0 or the -errno recorded.
+ * blocks offlined so far go back online, into the zone the device's blocks
+ * were in when the pass read them (under the action lock, just before).
+ * Returns 0 or the -errno recorded.
  */
 static int offline_for_devdax(struct dax_device *device, const struct action_options *options,
 			      struct action_result *result)
 {
-	struct memory_blocks_status before, after = {0};
+	struct memory_blocks_status after = {0};
 	bool by_device_state = has_device_state(device, options);
 	int r;
 
-	r = read_blocks(device, options, &before);
-	if (r < 0)
-		return r;
 	if (by_device_state) {
 		result->interface = KMEM_INTERFACE_DEVICE_STATE;
 		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
@@ -322,9 +321,10 @@ static int offline_for_devdax(struct dax_device *device, const struct action_opt
 		result->offline_refused = true;
 	}
 	/* "unplugged" put back what it took; block by block, we do. */
-	if (!by_device_state && before.online > 0 && before.online == device->blocks)
+	if (!by_device_state && device->blocks_online > 0 &&
+	    device->blocks_online == device->blocks)
 		(void)set_blocks(device, options,
-				 before.zone == MEMORY_ZONE_MOVABLE ? "online_movable" : "online");
+				 device->zone == MEMORY_ZONE_MOVABLE ? "online_movable" : "online");
 	return r < 0 ? r : counted < 0 ? counted : -EBUSY;
 }
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libudev.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,8 @@ static void daemon_pass(struct daemon *d)
 	note_acted(d);
 	notify_status(d);
 	watch_tdx_init(d);
+	/* between passes the service only waits: give back what this one grew */
+	malloc_trim(0);
 }
 
 static int on_settle(sd_event_source *source, uint64_t usec, void *userdata)

@@ -31,6 +31,7 @@ enum kmem_interface {
 	KMEM_INTERFACE_NONE,	      /* no memory was onlined, offlined or removed */
 	KMEM_INTERFACE_DEVICE_STATE,  /* one write to daxX.Y/state (kernel 7.3+) */
 	KMEM_INTERFACE_MEMORY_BLOCKS, /* memoryN/state, block by block */
+	KMEM_INTERFACE_PROBE,	      /* kmem's probe onlined it, auto_online_blocks set */
 	KMEM_INTERFACE_MAX,	      /* the number of values: sizes the name table */
 };
 
@@ -39,13 +40,9 @@ DECLARE_STRING_TABLE(kmem_interface, enum kmem_interface);
 struct action_options {
 	enum online_type online_type;
 	bool dry_run;
-	/*
-	 * When auto_online_blocks is not "offline", the kernel onlines kmem's
-	 * blocks itself, in a zone of its choosing, as soon as kmem binds
-	 * (docs/platform-notes.md, section 2): the zone is then not ours to verify.
-	 */
-	bool kernel_auto_online;
 	struct kmod_ctx *kmod;	       /* loads kmem before binding; NULL: loaded (or tests) */
+	struct udev *udev;	       /* waits for udevd's rules (udev-settle.h); NULL: none */
+	const char *auto_online_memo;  /* auto_online_blocks' value while swapped; NULL: none */
 	const char *dev_dir;	       /* where /dev/daxX.Y must reappear: "/dev" */
 	const struct path_cxt *memory; /* /sys/devices/system/memory */
 	const char *dax_bus_dir;       /* "/sys/bus/dax" */
@@ -63,13 +60,21 @@ struct action_result {
 	bool offline_refused;
 	int rollback_error; /* positive errno when undoing a failed online failed too */
 	enum kmem_interface interface;
+	/*
+	 * Blocks still present after kmem was unbound, and how many of them
+	 * online: another agent onlined them between tdxmemd's offline and
+	 * the unbind, and the kernel keeps them until reboot.
+	 */
+	unsigned stranded_blocks, stranded_online;
 };
 
 /*
  * Brings @device into the state @decision asks for, touching only its own
- * memory blocks (device->pluggable). Online: bind kmem, online every block in
- * the configured zone (one write to kmem's daxX.Y/state where the kernel has
- * it, else block by block), verify every block; on any failure take the
+ * memory blocks (device->pluggable). Online: bind kmem with auto_online_blocks
+ * set to the configured zone, so that its probe onlines every block
+ * (auto-online.h); online what is left (one write to kmem's daxX.Y/state
+ * where the kernel has it, else block by block), verify every block, in
+ * whatever zone another agent may have put one; on any failure take the
  * memory away again (state "unplugged", else offline block by block), return
  * the device to devdax and verify /dev/daxX.Y. Devdax: offline (never forced)
  * and bind device_dax. Unchanged: a device no driver holds (the dax bus is

@@ -19,6 +19,8 @@
 #define TDXMEMD_RUNTIME_DIR "/run/tdxmemd"
 #define TDXMEMD_LOCK_PATH   TDXMEMD_RUNTIME_DIR "/action.lock"
 #define TDXMEMD_STATE_PATH  TDXMEMD_RUNTIME_DIR "/state"
+/* auto_online_blocks' own value while a kmem bind has it swapped (auto-online.h) */
+#define TDXMEMD_AUTO_ONLINE_MEMO TDXMEMD_RUNTIME_DIR "/auto_online_blocks"
 
 struct ledger {
 	struct state state;
@@ -52,6 +54,14 @@ int ledger_read(struct ledger *ledger);
  */
 bool ledger_should_record(const struct ledger *ledger, const struct dax_device *device,
 			  const struct verdict *verdict);
+
+/*
+ * Whether @device left the state of its last record, which this boot had
+ * reached, while @verdict decides the same: another agent changed it (an
+ * administrator's daxctl), and acting on it puts it back.
+ */
+bool ledger_changed_outside(const struct ledger *ledger, const struct dax_device *device,
+			    const struct verdict *verdict);
 
 /* Notes @record, made at @realtime_usec, and saves the state (a warning if it cannot). */
 void ledger_note(struct ledger *ledger, const struct record *record, uint64_t realtime_usec);

@@ -20,6 +20,14 @@ struct record {
 	enum tdx_state tdx_state;
 	const char *tdx_basis; /* tdx_state_basis(), or "config" when pinned */
 	const struct cmr_info *cmrs;
+	/*
+	 * The last record had reached this decision's state, and the device
+	 * was found out of it: another agent changed it, and this record puts
+	 * it back. What it was found in: its mode and blocks online.
+	 */
+	bool put_back;
+	enum dax_mode found_mode;
+	unsigned found_online;
 };
 
 enum record_value_kind {

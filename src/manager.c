@@ -2,6 +2,7 @@
 #include "manager.h"
 
 #include "action.h"
+#include "auto-online.h"
 #include "dax-bus.h"
 #include "explain.h"
 #include "log.h"
@@ -11,10 +12,12 @@
 #include "path.h"
 #include "policy.h"
 #include "status.h"
+#include "udev-settle.h"
 
 #include <cxl/libcxl.h>
 #include <errno.h>
 #include <libkmod.h>
+#include <libudev.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,17 +307,21 @@ static uint64_t now_usec(clockid_t clock)
 }
 
 /*
- * With auto_online_blocks other than "offline" the kernel onlines kmem's
- * blocks itself when kmem binds (mm/memory_hotplug.c, memhp_default_state).
+ * A tdxmemd killed inside a kmem bind left auto_online_blocks at the type it
+ * had set for that bind (auto-online.h): put back what it was before.
  */
-static bool kernel_auto_onlines(const char *sysroot)
+static void recover_auto_online(const struct path_cxt *memory)
 {
-	_cleanup_free_ char *value = NULL;
+	char value[AUTO_ONLINE_MAX];
 
-	if (read_root_file(sysroot, "/sys/devices/system/memory/auto_online_blocks", 64, &value) <
-	    0)
-		return false;
-	return !streq(value, "offline");
+	int r = auto_online_recover(memory, TDXMEMD_AUTO_ONLINE_MEMO, value);
+	if (r > 0)
+		log_notice("Put auto_online_blocks back to \"%s\", which an interrupted kmem bind "
+			   "had left changed.",
+			   value);
+	else if (r < 0)
+		log_warning("Cannot put auto_online_blocks back from %s: %s",
+			    TDXMEMD_AUTO_ONLINE_MEMO, strerror(-r));
 }
 
 /*
@@ -417,6 +424,9 @@ static bool act_on_device(struct manager *m, struct dax_device *device,
 	    .tdx_state = m->tdx_state,
 	    .tdx_basis = m->tdx_basis,
 	    .cmrs = &m->cmrs,
+	    .put_back = ledger_changed_outside(&m->ledger, device, verdict),
+	    .found_mode = device->mode,
+	    .found_online = device->blocks_online,
 	};
 	/* libkmod only where kmem may still have to be loaded */
 	bool load_kmem = verdict->decision == DECISION_ONLINE &&
@@ -462,7 +472,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	struct action_options options = {
 	    .online_type = m->config.online_type,
 	    .dry_run = m->options.dry_run,
-	    .kernel_auto_online = kernel_auto_onlines(m->options.sysroot),
+	    .auto_online_memo = TDXMEMD_AUTO_ONLINE_MEMO,
 	    .dev_dir = "/dev",
 	    .memory = &m->inventory.memory,
 	    .dax_bus_dir = DAX_BUS_DIR,
@@ -471,6 +481,12 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 
 	/* read once per pass: whether unbound devices are ours to bind */
 	bool held = !options.dry_run && hold_dax_bus();
+	_cleanup_(udev_unrefp) struct udev *udev = NULL;
+	if (!options.dry_run) {
+		recover_auto_online(options.memory);
+		/* other agents' udev rules are waited for (udev-settle.h) */
+		options.udev = udev = udev_new();
+	}
 
 	for (size_t i = 0; i < m->inventory.count; i++) {
 		struct dax_device *device = &m->inventory.devices[i];
@@ -548,12 +564,24 @@ int manager_run_once(struct manager *m)
 		return EXIT_INPUT_ERROR;
 	}
 
-	/* Named devices must exist: a typo must not pass as "nothing to do". */
-	for (char **d = m->options.devices; d && *d; d++)
-		if (!inventory_find(&m->inventory, *d)) {
+	/*
+	 * Named devices must exist and be tdxmemd's to decide: a typo, or a
+	 * persistent-memory namespace, must not pass as "nothing to do".
+	 */
+	for (char **d = m->options.devices; d && *d; d++) {
+		const struct dax_device *device = inventory_find(&m->inventory, *d);
+		if (!device) {
 			log_error("No dax device %s.", *d);
 			return EXIT_INPUT_ERROR;
 		}
+		if (!device->managed) {
+			log_error(
+			    "%s is not volatile memory (not a CXL RAM region or soft-reserved "
+			    "memory): tdxmemd does not decide for it.",
+			    *d);
+			return EXIT_INPUT_ERROR;
+		}
+	}
 
 	int r = manager_act(m, m->options.devices, &any_failed);
 	ledger_unlock(&m->ledger);

@@ -8,13 +8,16 @@
  * A ends whole (every block online, or devdax with none online and
  * /dev/daxX.Y present) and no file of B is ever written.
  *
- * Every test runs twice: once on a kernel with only memoryN/state, once on
- * one whose kmem has the whole-device daxX.Y/state (7.3+), simulated as
- * drivers/dax/kmem.c state_store() behaves: onlining only from "unplugged",
- * a refused block leaving the rest of its mapping offline while the write
- * succeeds, "unplugged" all or nothing.
+ * Every test runs on four kernels: with only memoryN/state, or with kmem's
+ * whole-device daxX.Y/state (7.3+), simulated as drivers/dax/kmem.c
+ * state_store() behaves (onlining only from "unplugged", a refused block
+ * leaving the rest of its mapping offline while the write succeeds,
+ * "unplugged" all or nothing); each with auto_online_blocks writable, so
+ * that kmem's probe onlines every block it adds with the type set there (a
+ * refused block stays offline), or not there at all.
  */
 #include "action.h"
+#include "auto-online.h"
 #include "macro.h"
 #include "path.h"
 #include "test-util.h"
@@ -56,23 +59,29 @@ static struct simulated {
 	bool force_normal;     /* another agent onlines blocks in ZONE_NORMAL */
 	int fail_bind_kmem;    /* errno for kmem's bind, or 0 */
 	int fail_enable_devdax;
-	bool stranded;	       /* kmem unbound while blocks were online */
-	bool b_written;	       /* any write to a block of device B */
-	int writes;	       /* any write that changes state */
-	int block_writes;      /* writes to memoryN/state */
-	int device_writes;     /* writes to daxX.Y/state */
-	char device_state[32]; /* kmem's daxX.Y/state; "" while kmem is not bound */
-	bool no_hotremove;     /* "unplugged" is -EBUSY (no CONFIG_MEMORY_HOTREMOVE) */
+	bool stranded;		  /* kmem unbound while blocks were online */
+	bool b_written;		  /* any write to a block of device B */
+	int writes;		  /* any write that changes state */
+	int block_writes;	  /* writes to memoryN/state */
+	int device_writes;	  /* writes to daxX.Y/state */
+	char device_state[32];	  /* kmem's daxX.Y/state; "" while kmem is not bound */
+	bool no_hotremove;	  /* "unplugged" is -EBUSY (no CONFIG_MEMORY_HOTREMOVE) */
+	bool rule_first;	  /* a udev rule onlines each block (ZONE_NORMAL) just before us */
+	int online_before_unbind; /* another agent onlines this block just before kmem's unbind */
+	char auto_online[32];	  /* auto_online_blocks */
 } sim;
 
 /* The kernel of the current group has kmem's daxX.Y/state. */
 static bool kernel_device_state;
+/* ... and auto_online_blocks, which tdxmemd may set around its kmem bind. */
+static bool kernel_auto_online;
 
 static char *root;	       /* the fake tree: memory/, bus/dax/, dev/ */
 static char *mem_dir;	       /* root/memory */
 static struct path_cxt memory; /* mem_dir, opened anew by every reset() */
 static char *dev_dir;	       /* root/dev */
 static char *bus_dir;	       /* root/bus/dax */
+static char *memo;	       /* root/auto_online_blocks: the value while swapped */
 
 static int dummy;
 #define HANDLE ((struct daxctl_dev *)&dummy)
@@ -131,6 +140,15 @@ static void chardev(bool present)
 		unlink(path);
 }
 
+static void put_auto_online(const char *value)
+{
+	char text[40];
+
+	snprintf(sim.auto_online, sizeof(sim.auto_online), "%s", value);
+	snprintf(text, sizeof(text), "%s\n", value);
+	test_put_file(root, "memory/auto_online_blocks", text);
+}
+
 static int a_online(void)
 {
 	int n = 0;
@@ -177,10 +195,10 @@ static int simulate_device_state(const char *value)
 }
 
 /* The error a refused online reports: the block's EPERM, or, by the
- * whole-device write, which succeeds, the verification's EIO. */
+ * whole-device write or the probe, which succeed, the verification's EIO. */
 static int refused_online_error(void)
 {
-	return kernel_device_state ? EIO : EPERM;
+	return kernel_device_state || kernel_auto_online ? EIO : EPERM;
 }
 
 /* The kernel behind sysfs: memoryN/state, daxX.Y/state and drivers/kmem/bind. */
@@ -190,6 +208,12 @@ int __wrap_write_string_file(const char *path, const char *value)
 {
 	unsigned n;
 
+	_cleanup_free_ char *auto_online = test_path(mem_dir, "auto_online_blocks");
+	if (streq(path, auto_online)) {
+		assert_true(kernel_auto_online);
+		put_auto_online(value);
+		return 0;
+	}
 	if (strncmp(path, mem_dir, strlen(mem_dir)) == 0 &&
 	    sscanf(path + strlen(mem_dir), "/memory%u/state", &n) == 1) {
 		assert_true(n < MAX_BLOCKS);
@@ -199,6 +223,11 @@ int __wrap_write_string_file(const char *path, const char *value)
 			return -ENOENT;
 		sim.writes++;
 		sim.block_writes++;
+		/* drivers/base/memory.c state_store(): already online is EINVAL */
+		if (sim.rule_first && sim.block[n] == OFF && !streq(value, "offline")) {
+			put_block(n, NORMAL);
+			return -EINVAL;
+		}
 		if (streq(value, "offline")) {
 			if ((int)n == sim.refuse_offline_at)
 				return -EBUSY;
@@ -227,10 +256,17 @@ int __wrap_write_string_file(const char *path, const char *value)
 			return -sim.fail_bind_kmem;
 		assert_int_equal(sim.mode, DAX_MODE_DISABLED);
 		sim.mode = DAX_MODE_SYSTEM_RAM;
-		/* kmem's probe adds every mapping's whole blocks, offline */
+		/*
+		 * kmem's probe adds every mapping's whole blocks and onlines each
+		 * as auto_online_blocks says; a refused one stays offline.
+		 */
+		bool online = kernel_auto_online && !streq(sim.auto_online, "offline");
 		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
-			put_block(a_blocks[i], OFF);
-		put_device_state("offline");
+			put_block(a_blocks[i], !online || (int)a_blocks[i] == sim.refuse_online_at
+						   ? OFF
+					       : streq(sim.auto_online, "online_movable") ? MOVABLE
+											  : NORMAL);
+		put_device_state(online ? sim.auto_online : "offline");
 		return 0;
 	}
 	fail_msg("unexpected sysfs write: %s <- %s", path, value);
@@ -248,10 +284,17 @@ int __wrap_daxctl_dev_disable(struct daxctl_dev *dev)
 {
 	if (sim.mode == DAX_MODE_SYSTEM_RAM) {
 		sim.writes++;
+		if (sim.online_before_unbind >= 0 && sim.block[sim.online_before_unbind] != ABSENT)
+			put_block((unsigned)sim.online_before_unbind, MOVABLE);
+		/*
+		 * 6.12's dev_dax_kmem_remove(): memory with a block online cannot
+		 * be removed and stays until reboot; the device loses its driver.
+		 */
 		if (a_online() > 0)
 			sim.stranded = true;
-		for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
-			put_block(a_blocks[i], ABSENT);
+		else
+			for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
+				put_block(a_blocks[i], ABSENT);
 		put_device_state("");
 	}
 	if (sim.mode == DAX_MODE_DEVDAX)
@@ -297,7 +340,10 @@ static void reset(enum dax_mode mode, enum zone zone)
 	memset(&sim, 0, sizeof(sim));
 	sim.refuse_online_at = -1;
 	sim.refuse_offline_at = -1;
+	sim.online_before_unbind = -1;
 	test_rmtree(mem_dir);
+	if (kernel_auto_online)
+		put_auto_online("offline");
 	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 		put_block(a_blocks[i], mode == DAX_MODE_SYSTEM_RAM ? zone : ABSENT);
 	for (size_t i = 0; i < ARRAY_SIZE(b_blocks); i++)
@@ -338,6 +384,7 @@ static struct action_options options_for(enum online_type type)
 {
 	return (struct action_options){
 	    .online_type = type,
+	    .auto_online_memo = memo,
 	    .dev_dir = dev_dir,
 	    .memory = &memory,
 	    .dax_bus_dir = bus_dir,
@@ -390,7 +437,16 @@ static void test_online_whole(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 		assert_int_equal(sim.block[a_blocks[i]], MOVABLE);
 	assert_b_untouched();
-	if (kernel_device_state) {
+	if (kernel_auto_online) {
+		/* kmem's probe onlined it: no write to any state, the setting as it was */
+		assert_int_equal(r.interface, KMEM_INTERFACE_PROBE);
+		assert_int_equal(sim.device_writes, 0);
+		assert_int_equal(sim.block_writes, 0);
+		assert_string_equal(sim.auto_online, "offline");
+		assert_int_equal(access(memo, F_OK), -1);
+		if (kernel_device_state)
+			assert_string_equal(sim.device_state, "online_movable");
+	} else if (kernel_device_state) {
 		/* "unplugged" (probe added it offline), then one online write */
 		assert_int_equal(r.interface, KMEM_INTERFACE_DEVICE_STATE);
 		assert_int_equal(sim.device_writes, 2);
@@ -421,8 +477,9 @@ static void test_refusal_at_each_block(void **state)
 		assert_int_equal(r.error, refused_online_error());
 		assert_int_equal(r.rollback_error, 0);
 		assert_returned_to_devdax();
-		if (kernel_device_state)
-			assert_int_equal(sim.block_writes, 0);
+		/* the probe's refusal is not tried again */
+		if (kernel_device_state || kernel_auto_online)
+			assert_int_equal(sim.block_writes, kernel_device_state ? 0 : 3);
 	}
 }
 
@@ -479,15 +536,88 @@ static void test_bind_kmem_fails(void **state)
 	assert_returned_to_devdax();
 }
 
-/* Blocks came online in the wrong zone (another agent raced us): undone. */
+/*
+ * Blocks came online in another zone (another agent raced us): whole, and
+ * left where they are, in use; the record states the zone.
+ */
 static void test_wrong_zone(void **state)
 {
 	reset(DAX_MODE_DEVDAX, ABSENT);
 	sim.force_normal = true;
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
-	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_int_equal(a_online(), 4);
+	assert_b_untouched();
+}
+
+/*
+ * A distribution's udev rule onlines every block it sees added, and gets to
+ * each one just before tdxmemd (40-redhat.rules): tdxmemd's write is then
+ * EINVAL. The device still ends whole, with nothing rolled back.
+ */
+static void test_rule_first(void **state)
+{
+	reset(DAX_MODE_DEVDAX, ABSENT);
+	sim.rule_first = true;
+	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_int_equal(r.error, 0);
+	assert_int_equal(a_online(), 4);
+	assert_b_untouched();
+
+	/* kmem bound before, its blocks offline: the same race, block by block */
+	reset(DAX_MODE_SYSTEM_RAM, OFF);
+	sim.rule_first = true;
+	r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_int_equal(a_online(), 4);
+	assert_b_untouched();
+}
+
+/*
+ * Another agent onlines a block between the offline and kmem's unbind: the
+ * kernel keeps the memory, the device has no driver. Said, never hidden.
+ */
+static void test_online_before_unbind(void **state)
+{
+	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+	sim.online_before_unbind = 6;
+	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
+	if (kernel_device_state) {
+		/* "unplugged" removed the memory in the same step: nothing to online */
+		assert_int_equal(r.outcome, OUTCOME_APPLIED);
+		assert_returned_to_devdax();
+		return;
+	}
+	assert_int_equal(r.outcome, OUTCOME_FAILED);
 	assert_int_equal(r.error, EBUSY);
-	assert_returned_to_devdax();
+	assert_true(sim.stranded);
+	assert_int_equal(r.stranded_blocks, 4);
+	assert_int_equal(r.stranded_online, 1);
+	assert_b_untouched();
+}
+
+/* A kill inside the bind leaves the memo: the next pass puts the value back. */
+static void test_auto_online_recover(void **state)
+{
+	char value[AUTO_ONLINE_MAX];
+
+	if (!kernel_auto_online)
+		skip();
+	reset(DAX_MODE_DEVDAX, ABSENT);
+	put_auto_online("online_movable");
+	test_put_file(root, "auto_online_blocks", "online\n");
+	assert_int_equal(auto_online_recover(&memory, memo, value), 1);
+	assert_string_equal(value, "online");
+	assert_string_equal(sim.auto_online, "online");
+	assert_int_equal(access(memo, F_OK), -1);
+	/* nothing to recover */
+	assert_int_equal(auto_online_recover(&memory, memo, value), 0);
+	/* a memo that holds no value of the kernel's is dropped, never written */
+	test_put_file(root, "auto_online_blocks", "movable\n");
+	assert_int_equal(auto_online_recover(&memory, memo, value), -EINVAL);
+	assert_string_equal(sim.auto_online, "online");
+	assert_int_equal(access(memo, F_OK), -1);
 }
 
 /* Rollback cannot offline a block: failed, and kmem is never unbound under it. */
@@ -608,7 +738,8 @@ static void test_no_hotremove(void **state)
 	sim.no_hotremove = true;
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
-	assert_int_equal(r.interface, KMEM_INTERFACE_MEMORY_BLOCKS);
+	assert_int_equal(r.interface,
+			 kernel_auto_online ? KMEM_INTERFACE_PROBE : KMEM_INTERFACE_MEMORY_BLOCKS);
 	assert_int_equal(a_online(), 4);
 	assert_b_untouched();
 
@@ -617,7 +748,7 @@ static void test_no_hotremove(void **state)
 	sim.refuse_online_at = 6;
 	r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_ROLLED_BACK);
-	assert_int_equal(r.error, EPERM);
+	assert_int_equal(r.error, kernel_auto_online ? EIO : EPERM);
 	assert_returned_to_devdax();
 
 	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
@@ -634,6 +765,7 @@ static int setup(void **state)
 	mem_dir = test_path(root, "memory");
 	dev_dir = test_path(root, "dev");
 	bus_dir = test_path(root, "bus/dax");
+	memo = test_path(root, "auto_online_blocks");
 	test_put_file(root, "bus/dax/drivers/kmem/bind", "");
 	test_put_file(root, "dev/keep", "");
 	return 0;
@@ -648,6 +780,7 @@ static int teardown(void **state)
 	free(mem_dir);
 	free(dev_dir);
 	free(bus_dir);
+	free(memo);
 	free(root);
 	return r;
 }
@@ -661,6 +794,9 @@ int main(void)
 	    cmocka_unit_test(test_block_missing),
 	    cmocka_unit_test(test_bind_kmem_fails),
 	    cmocka_unit_test(test_wrong_zone),
+	    cmocka_unit_test(test_rule_first),
+	    cmocka_unit_test(test_online_before_unbind),
+	    cmocka_unit_test(test_auto_online_recover),
 	    cmocka_unit_test(test_rollback_fails),
 	    cmocka_unit_test(test_devdax_from_system_ram),
 	    cmocka_unit_test(test_devdax_in_use),
@@ -673,5 +809,11 @@ int main(void)
 	int failed = cmocka_run_group_tests_name("memory-blocks", tests, setup, teardown);
 	kernel_device_state = true;
 	failed += cmocka_run_group_tests_name("device-state", tests, setup, teardown);
+	kernel_auto_online = true;
+	failed +=
+	    cmocka_run_group_tests_name("device-state, probe onlines", tests, setup, teardown);
+	kernel_device_state = false;
+	failed +=
+	    cmocka_run_group_tests_name("memory-blocks, probe onlines", tests, setup, teardown);
 	return failed;
 }

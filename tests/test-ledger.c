@@ -64,11 +64,36 @@ static void test_daemon_records_changes(void **state)
 	ledger_done(&ledger);
 }
 
+/* Out of the state its last record reached, same decision: someone else changed it. */
+static void test_changed_outside(void **state)
+{
+	struct ledger ledger;
+	struct dax_device whole = {
+	    .name = "dax0.0", .mode = DAX_MODE_SYSTEM_RAM, .blocks = 4, .blocks_online = 4};
+	struct dax_device devdax_now = {.name = "dax0.0", .mode = DAX_MODE_DEVDAX};
+
+	ledger_init(&ledger, true, true);
+	assert_false(ledger_changed_outside(&ledger, &devdax_now, &online)); /* no record yet */
+	assert_int_equal(state_put(&ledger.state, "dax0.0", DECISION_ONLINE, REASON_CMR_COVERED,
+				   OUTCOME_APPLIED, 1),
+			 0);
+	assert_false(ledger_changed_outside(&ledger, &whole, &online));
+	assert_true(ledger_changed_outside(&ledger, &devdax_now, &online));  /* daxctl -m devdax */
+	assert_false(ledger_changed_outside(&ledger, &devdax_now, &devdax)); /* a new decision */
+	/* rolled back: the state was never reached, nothing to put back */
+	assert_int_equal(state_put(&ledger.state, "dax0.0", DECISION_ONLINE, REASON_CMR_COVERED,
+				   OUTCOME_ROLLED_BACK, 2),
+			 0);
+	assert_false(ledger_changed_outside(&ledger, &devdax_now, &online));
+	ledger_done(&ledger);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_once_records_always),
 	    cmocka_unit_test(test_daemon_records_changes),
+	    cmocka_unit_test(test_changed_outside),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -426,6 +426,33 @@ static void test_every_field(void **state)
 		       "blocks movable, region1");
 }
 
+/* Another agent changed the device, and kmem's unbind kept memory: both said. */
+static void test_put_back_and_stranded(void **state)
+{
+	struct dax_device device = dax1();
+	struct record record =
+	    make_record(&device, DECISION_DEVDAX, REASON_NOT_CONVERTIBLE, OUTCOME_FAILED);
+	_cleanup_(record_fields_clear) struct record_fields fields = {};
+
+	device.mode = DAX_MODE_DISABLED;
+	record.put_back = true;
+	record.found_mode = DAX_MODE_SYSTEM_RAM;
+	record.found_online = 32;
+	record.result.error = EBUSY;
+	record.result.stranded_blocks = 32;
+	record.result.stranded_online = 1;
+
+	build(&record, &fields);
+	assert_journal(&fields, "TDXMEMD_PUT_BACK", "system-ram");
+	assert_journal(&fields, "TDXMEMD_STRANDED_BLOCKS", "32");
+	assert_int_equal(find_json(&fields, "stranded_blocks")->kind, RECORD_VALUE_NUMBER);
+	assert_journal(&fields, "MESSAGE",
+		       "dax1.0 [0x880000000-0x980000000) 4 GiB: devdax (not-convertible) failed: "
+		       "Device or resource busy; kmem unbound with 32 block(s) left, 1 online: the "
+		       "kernel keeps them until reboot; currently disabled, region1; put back: "
+		       "found system-ram, 32/32 blocks online, changed outside tdxmemd");
+}
+
 /* Onlining failed and so did undoing it: neither state holds. */
 static void test_rollback_failed(void **state)
 {
@@ -882,6 +909,7 @@ int main(void)
 	    cmocka_unit_test(test_multi_mapping),
 	    cmocka_unit_test(test_every_field),
 	    cmocka_unit_test(test_rollback_failed),
+	    cmocka_unit_test(test_put_back_and_stranded),
 	    cmocka_unit_test(test_single_mapping_has_no_ranges),
 	    cmocka_unit_test(test_non_cxl_no_node),
 	    cmocka_unit_test(test_node_minus_one_cxl),

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "action.h"
 
+#include "auto-online.h"
 #include "dax-bus.h"
 #include "macro.h"
 #include "memory-blocks.h"
 #include "path.h"
+#include "udev-settle.h"
 
 #include <daxctl/libdaxctl.h>
 #include <errno.h>
@@ -24,6 +26,7 @@ static const char *const kmem_interface_names[KMEM_INTERFACE_MAX] = {
     [KMEM_INTERFACE_NONE] = "none",
     [KMEM_INTERFACE_DEVICE_STATE] = "device-state",
     [KMEM_INTERFACE_MEMORY_BLOCKS] = "memory-blocks",
+    [KMEM_INTERFACE_PROBE] = "probe",
 };
 DEFINE_STRING_TABLE(kmem_interface, enum kmem_interface, KMEM_INTERFACE_MAX)
 
@@ -108,7 +111,16 @@ static int read_blocks(const struct dax_device *device, const struct action_opti
 				  ret_status);
 }
 
-/* Every one of the device's blocks online, and in the intended zone when we chose it. */
+static const char *online_value(enum online_type type)
+{
+	return type == ONLINE_TYPE_KERNEL ? "online" : "online_movable";
+}
+
+/*
+ * Every one of the device's blocks online. In any zone: a block another
+ * agent onlined first (a distribution's udev rule writes "online") is in
+ * use where it is, and the record states the zone the blocks are in.
+ */
 static int verify_online(const struct dax_device *device, const struct action_options *options)
 {
 	struct memory_blocks_status status;
@@ -116,14 +128,7 @@ static int verify_online(const struct dax_device *device, const struct action_op
 	int r = read_blocks(device, options, &status);
 	if (r < 0)
 		return r;
-	if (device->blocks == 0 || status.online != device->blocks)
-		return -EIO;
-	if (options->kernel_auto_online)
-		return 0;
-	bool movable = options->online_type == ONLINE_TYPE_MOVABLE;
-	if (status.zone != (movable ? MEMORY_ZONE_MOVABLE : MEMORY_ZONE_NORMAL))
-		return -EBUSY; /* someone else onlined blocks meanwhile */
-	return 0;
+	return device->blocks > 0 && status.online == device->blocks ? 0 : -EIO;
 }
 
 static bool has_device_state(const struct dax_device *device, const struct action_options *options)
@@ -139,6 +144,17 @@ static bool has_device_state(const struct dax_device *device, const struct actio
  * (offline_and_remove_memory() puts back what it offlined when one block
  * cannot go), else block by block. -EBUSY when a block stays online.
  */
+/*
+ * Block by block, offline: udevd first finishes what it has queued, so that
+ * no rule onlines one of these blocks again once it is offline (udev-settle.h).
+ */
+static int offline_blocks(struct dax_device *device, const struct action_options *options)
+{
+	/* Timed out, udevd is stuck: unbind_kmem() finds what a late rule onlined. */
+	(void)udev_settle_queue(options->udev, UDEV_SETTLE_TIMEOUT_USEC);
+	return set_blocks(device, options, "offline");
+}
+
 static int take_offline(struct dax_device *device, const struct action_options *options,
 			struct action_result *result)
 {
@@ -157,13 +173,36 @@ static int take_offline(struct dax_device *device, const struct action_options *
 	 */
 	if (r < 0) {
 		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
-		r = set_blocks(device, options, "offline");
+		r = offline_blocks(device, options);
 	}
 	if (r >= 0)
 		r = read_blocks(device, options, &after);
 	if (r >= 0 && after.online != 0)
 		r = -EBUSY;
 	return r;
+}
+
+/*
+ * Unbinds kmem from a device whose blocks were all offline a moment ago:
+ * kmem's remove removes offline memory. A block some other agent onlined in
+ * between cannot be removed, and stays, the device without a driver, until
+ * reboot (drivers/dax/kmem.c dev_dax_kmem_remove(): "cannot be hotremoved
+ * until the next reboot"). Counted, so that the record says so.
+ */
+static int unbind_kmem(struct dax_device *device, const struct action_options *options,
+		       struct action_result *result)
+{
+	struct memory_blocks_status left;
+
+	int r = daxctl_dev_disable(device->handle);
+	if (r < 0)
+		return r;
+	if (read_blocks(device, options, &left) >= 0 && left.present > 0) {
+		result->stranded_blocks = left.present;
+		result->stranded_online = left.online;
+		return -EBUSY;
+	}
+	return 0;
 }
 
 /*
@@ -178,7 +217,7 @@ static int return_to_devdax(struct dax_device *device, const struct action_optio
 	int r = take_offline(device, options, result);
 	if (r < 0)
 		return r;
-	if ((r = daxctl_dev_disable(device->handle)) < 0)
+	if ((r = unbind_kmem(device, options, result)) < 0)
 		return r;
 	return action_bind_devdax(device, options);
 }
@@ -197,76 +236,96 @@ int action_bind_devdax(struct dax_device *device, const struct action_options *o
 }
 
 /*
- * One write to kmem's daxX.Y/state, where it exists and the device holds no
- * online block: onlining is taken only from "unplugged", so the blocks kmem
- * added offline at probe are removed first. Returns 1 when it was used, 0
- * when the device needs the block-by-block path, or -errno.
+ * Binds kmem to @device with auto_online_blocks set to the decided type:
+ * kmem's probe then adds and onlines every block in one kernel step, and no
+ * other agent sees a block of it offline (auto-online.h). Where the setting
+ * cannot be changed, the probe adds the blocks as the kernel's setting has
+ * them, and complete_online() does the rest.
  */
-static int online_whole_device(struct dax_device *device, const struct action_options *options,
-			       struct action_result *result)
+static int bind_kmem_online(struct dax_device *device, const struct action_options *options,
+			    struct action_result *result)
+{
+	char previous[AUTO_ONLINE_MAX];
+
+	int r = load_kmem(options->kmod);
+	if (r >= 0)
+		r = daxctl_dev_disable(device->handle);
+	if (r < 0)
+		return r;
+	bool swapped = auto_online_swap(options->memory, options->auto_online_memo,
+					online_value(options->online_type), previous) >= 0;
+	r = dax_bus_bind(options->dax_bus_dir, "kmem", device->name);
+	/* Cannot be put back: the memo stays, and the next pass puts it back. */
+	if (swapped)
+		(void)auto_online_put_back(options->memory, options->auto_online_memo, previous);
+	if (r >= 0 && !daxctl_dev_is_enabled(device->handle))
+		r = -ENXIO;
+	if (r >= 0 && swapped)
+		result->interface = KMEM_INTERFACE_PROBE;
+	return r;
+}
+
+/*
+ * Onlines what of a kmem-bound device is not online yet: one bound without
+ * the probe's online (auto_online_blocks could not be set), or bound to kmem
+ * before, by the kernel or another agent. With kmem's daxX.Y/state and nothing
+ * online, one write; onlining is taken only from "unplugged", so the
+ * blocks kmem added offline are removed first. Else block by block, which
+ * never takes away a block already online (in use).
+ */
+static int complete_online(struct dax_device *device, const struct action_options *options,
+			   struct action_result *result)
 {
 	char state[KMEM_STATE_MAX];
 	struct memory_blocks_status now;
-	int r;
 
-	if (dax_kmem_state_read(options->dax_bus_dir, device->name, state) < 0)
-		return 0;
-	/*
-	 * Blocks already online (the kernel's auto-online at probe, an
-	 * earlier per-block run) are in use: completing the rest block by
-	 * block never takes them away, as "unplugged" first would.
-	 */
-	if ((r = read_blocks(device, options, &now)) < 0)
+	int r = read_blocks(device, options, &now);
+	if (r < 0)
 		return r;
-	if (now.online > 0)
+	if (device->blocks > 0 && now.online == device->blocks)
 		return 0;
-
 	/*
-	 * Nothing is online, so "unplugged" takes nothing in use. Refused
-	 * (no CONFIG_MEMORY_HOTREMOVE: -EBUSY), the blocks kmem added are
-	 * still there to online one by one.
+	 * "unplugged" refused (no CONFIG_MEMORY_HOTREMOVE: -EBUSY): the blocks
+	 * kmem added are still there to online one by one.
 	 */
-	if (!streq(state, "unplugged") &&
-	    dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged") < 0)
-		return 0;
-	result->interface = KMEM_INTERFACE_DEVICE_STATE;
-	r = dax_kmem_state_write(options->dax_bus_dir, device->name,
-				 options->online_type == ONLINE_TYPE_KERNEL ? "online"
-									    : "online_movable");
-	return r < 0 ? r : 1;
+	if (now.online == 0 &&
+	    dax_kmem_state_read(options->dax_bus_dir, device->name, state) == 0 &&
+	    (streq(state, "unplugged") ||
+	     dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged") >= 0)) {
+		result->interface = KMEM_INTERFACE_DEVICE_STATE;
+		return dax_kmem_state_write(options->dax_bus_dir, device->name,
+					    online_value(options->online_type));
+	}
+	/*
+	 * Lowest first; a TDX host refuses each block outside its memory list
+	 * with EPERM (arch/x86/virt/vmx/tdx/tdx.c tdx_memory_notifier()), and
+	 * the first refusal stops the online.
+	 */
+	result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
+	return set_blocks(device, options, online_value(options->online_type));
 }
 
 static void apply_online(struct dax_device *device, const struct action_options *options,
 			 struct action_result *result)
 {
-	struct daxctl_dev *dev = device->handle;
+	_cleanup_(udev_monitor_unrefp) struct udev_monitor *watch = NULL;
 	int r = 0;
 
 	if (device->mode != DAX_MODE_SYSTEM_RAM) {
-		r = load_kmem(options->kmod);
-		if (r >= 0)
-			r = daxctl_dev_disable(dev);
-		if (r >= 0)
-			r = dax_bus_bind(options->dax_bus_dir, "kmem", device->name);
-		if (r >= 0 && !daxctl_dev_is_enabled(dev))
-			r = -ENXIO;
+		/* before the bind: none of its block adds can slip past */
+		watch = udev_settle_watch(options->udev);
+		r = bind_kmem_online(device, options, result);
 		if (r < 0)
 			goto rollback;
 	}
-
-	r = online_whole_device(device, options, result);
-	if (r == 0) {
-		/*
-		 * Block by block, lowest first; a TDX host refuses each block
-		 * outside its memory list with EPERM (arch/x86/virt/vmx/tdx/tdx.c
-		 * tdx_memory_notifier()), and the first refusal stops the online.
-		 */
-		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
-		r = set_blocks(device, options,
-			       options->online_type == ONLINE_TYPE_KERNEL ? "online"
-									  : "online_movable");
-	}
-	/* A refused block does not fail the whole-device write: count them all. */
+	/*
+	 * The probe's online was the one step: a block it left offline was
+	 * refused (the TDX notifier), and is rolled back with the rest, not
+	 * tried again.
+	 */
+	if (result->interface != KMEM_INTERFACE_PROBE)
+		r = complete_online(device, options, result);
+	/* A refused block fails neither the probe nor the whole-device write: count them all. */
 	if (r >= 0)
 		r = verify_online(device, options);
 	if (r >= 0) {
@@ -276,6 +335,12 @@ static void apply_online(struct dax_device *device, const struct action_options 
 
 rollback:
 	result_set(result, OUTCOME_ROLLED_BACK, r);
+	/*
+	 * A rule acting on the adds of our bind must be done before a block is
+	 * offlined: it would online it again behind us (udev-settle.h).
+	 */
+	(void)udev_settle_blocks(watch, options->memory, &device->pluggable, options->block_size,
+				 UDEV_SETTLE_TIMEOUT_USEC);
 	r = return_to_devdax(device, options, result);
 	if (r < 0) {
 		result->outcome = OUTCOME_FAILED;
@@ -310,7 +375,7 @@ static int offline_for_devdax(struct dax_device *device, const struct action_opt
 	}
 	if (!by_device_state) {
 		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
-		r = set_blocks(device, options, "offline");
+		r = offline_blocks(device, options);
 	}
 	int counted = read_blocks(device, options, &after);
 	if (r >= 0 && counted >= 0 && after.online == 0)
@@ -336,7 +401,7 @@ static void apply_devdax(struct dax_device *device, const struct action_options 
 	if (device->mode == DAX_MODE_SYSTEM_RAM) {
 		r = offline_for_devdax(device, options, result);
 		if (r >= 0)
-			r = daxctl_dev_disable(device->handle);
+			r = unbind_kmem(device, options, result);
 		if (r < 0) {
 			result_set(result, OUTCOME_FAILED, r);
 			return;

@@ -149,7 +149,19 @@ int memory_blocks_set(const struct path_cxt *memory, const struct range_set *blo
 			return -EXDEV;
 		if ((r = check_block(memory, index)) < 0)
 			return r;
-		if ((r = path_write_string(memory, state, "memory%" PRIu64 "/state", index)) < 0)
+		r = path_write_string(memory, state, "memory%" PRIu64 "/state", index);
+		/*
+		 * Another agent (a udev rule, daxctl) got there between the read
+		 * and the write: the kernel refuses a block already in the state
+		 * asked for with EINVAL (drivers/base/memory.c state_store(),
+		 * device_online() returning 1). What counts is the state now.
+		 */
+		if (r == -EINVAL &&
+		    path_read_string(memory, current, sizeof(current), "memory%" PRIu64 "/state",
+				     index) == 0 &&
+		    streq(current, offline ? "offline" : "online"))
+			r = 0;
+		if (r < 0)
 			return r;
 	}
 	return 0;

@@ -85,6 +85,16 @@ bool ledger_should_record(const struct ledger *ledger, const struct dax_device *
 		 last->outcome == OUTCOME_ROLLED_BACK || last->outcome == OUTCOME_FAILED);
 }
 
+bool ledger_changed_outside(const struct ledger *ledger, const struct dax_device *device,
+			    const struct verdict *verdict)
+{
+	const struct state_entry *last = state_find((struct state *)&ledger->state, device->name);
+
+	return last && last->decision == verdict->decision &&
+	       (last->outcome == OUTCOME_APPLIED || last->outcome == OUTCOME_ALREADY) &&
+	       !action_state_holds(device, verdict->decision);
+}
+
 void ledger_note(struct ledger *ledger, const struct record *record, uint64_t realtime_usec)
 {
 	struct state *state = &ledger->state;

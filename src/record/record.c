@@ -233,11 +233,20 @@ static int format_message(const struct record *record, char **ret)
 		fprintf(f, "; returning to devdax failed: %s",
 			error_text(abs(record->result.rollback_error), rollback_buf,
 				   sizeof(rollback_buf)));
+	if (record->result.stranded_blocks != 0)
+		fprintf(f,
+			"; kmem unbound with %u block(s) left, %u online: the kernel keeps them "
+			"until reboot",
+			record->result.stranded_blocks, record->result.stranded_online);
 	if (show_state)
 		fprintf(f, "%s%s%s", error[0] || record->result.rollback_error != 0 ? "; " : ", ",
 			state_prefix, state);
 	if (device->cxl_region)
 		fprintf(f, ", %s", device->cxl_region);
+	if (record->put_back)
+		fprintf(f, "; put back: found %s, %u/%u blocks online, changed outside tdxmemd",
+			dax_mode_to_string(record->found_mode), record->found_online,
+			device->blocks);
 
 	r = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)
@@ -387,6 +396,10 @@ static void fields_add_decision(struct record_fields *fields, const struct recor
 		format_range(record->verdict.uncovered, text);
 		fields_add_string(fields, "TDXMEMD_UNCOVERED", "uncovered", text);
 	}
+	/* the mode another agent had left the device in */
+	if (record->put_back)
+		fields_add_string(fields, "TDXMEMD_PUT_BACK", "put_back",
+				  dax_mode_to_string(record->found_mode));
 }
 
 /* The failures, then the journal's own fields. */
@@ -402,6 +415,10 @@ static void fields_add_outcome(struct record_fields *fields, const struct record
 	if (record->result.rollback_error != 0)
 		fields_add(fields, "TDXMEMD_ROLLBACK_ERRNO", "rollback_errno", RECORD_VALUE_NUMBER,
 			   "%d", abs(record->result.rollback_error));
+	/* kmem gone, memory kept (drivers/dax/kmem.c dev_dax_kmem_remove()) */
+	if (record->result.stranded_blocks != 0)
+		fields_add(fields, "TDXMEMD_STRANDED_BLOCKS", "stranded_blocks",
+			   RECORD_VALUE_NUMBER, "%u", record->result.stranded_blocks);
 
 	int r = format_message(record, &message);
 	if (r < 0 && fields->error == 0)

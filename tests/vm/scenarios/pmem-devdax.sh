@@ -9,7 +9,8 @@
 # (ndctl disable-region + enable-region: what a boot does; a namespace
 # cannot outlive the bed's -snapshot boots) with the service running:
 # device_dax stays bound, the pattern reads back after each, tdxmemd writes
-# no record for it, no block of it ever exists as system RAM.  A CXL device
+# no record for it, no block of it ever exists as system RAM; `--once
+# --device` naming it is a usage error (exit 1) that touches nothing.  A CXL device
 # beside it, covered, goes online: tdxmemd did act.
 # vm-cxl: 512M
 # vm-append: memmap=512M!1G
@@ -40,6 +41,8 @@ pmem_step() {
 pmem_step created write
 cxl_region 0
 settle
+run_tdxmemd once_pmem --once --device "$P"
+pmem_step once_pmem
 run_tdxmemd once --once
 settle
 pmem_step once

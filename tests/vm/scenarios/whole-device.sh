@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # whole-device: BIOS-enabled TDX, a CMR file covering the window: tdxmemd
-# --once onlines a 4-block device under strace.  Where kmem has daxX.Y/state (7.3+), the memory goes online by
-# one "online_movable" write to it (after the "unplugged" kmem requires of
-# a device its probe added offline) and no memoryN/state is written;
-# elsewhere block by block, four memoryN/state writes.  Then the CMR file
-# no longer covers the window and a second run returns the device to
-# devdax ("unplugged" where daxX.Y/state exists).
+# --once onlines a 4-block device under strace, in one kernel step: it sets
+# auto_online_blocks to online_movable, binds kmem, whose probe adds and
+# onlines every block, and sets it back; no daxX.Y/state or memoryN/state
+# is written (on 7.3, no "unplugged" first).  Then the CMR file no longer
+# covers the window and a second run returns the device to devdax
+# ("unplugged" where kmem has daxX.Y/state, else block by block).
 # vm-cxl: 512M
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
@@ -25,6 +25,7 @@ echo "$rc" >"$OUT/once.rc"
 settle
 dev_facts after "$DAX"
 fact device_state_after "$(cat /sys/bus/dax/devices/$DAX/state 2>/dev/null || echo none)"
+fact auto_online_after "$(cat /sys/devices/system/memory/auto_online_blocks)"
 # Back to devdax: the window is no longer convertible.
 cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM"
 strace -f -y -e trace=write -o "$OUT/strace-devdax.txt" \

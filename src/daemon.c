@@ -39,6 +39,13 @@
  * the quiet period would end up to that much late, after every change.
  */
 #define SETTLE_ACCURACY_USEC (1 * 1000)
+/*
+ * A device someone else changed (an administrator's daxctl, a udev rule)
+ * is put back only once that agent's uevents have been quiet this long:
+ * daxctl reconfigure-device offlines every block, then unbinds kmem, then
+ * binds device_dax, and a pass in between would fight it mid-way.
+ */
+#define OUTSIDE_SETTLE_USEC (1000 * 1000)
 
 #define AUTO_ONLINE_PATH "/sys/devices/system/memory/auto_online_blocks"
 
@@ -56,6 +63,8 @@ struct daemon {
 	/* What the next pass decides: every device, or only those named. */
 	bool pending_all;
 	struct name_list pending;
+	/* Someone else changed a device: the pass waits OUTSIDE_SETTLE_USEC of quiet. */
+	bool outside;
 
 	/*
 	 * The devices the last pass changed, and those of them uevents came
@@ -185,9 +194,10 @@ static void resolve_echoes(struct daemon *d)
 		const char *name = d->echoes.names[i];
 		const struct dax_device *device =
 		    decided_by_last_pass(d, name) ? inventory_find(inventory, name) : NULL;
-		if (!device || !inventory_device_as_read(inventory, device))
+		if (!device || !inventory_device_as_read(inventory, device)) {
+			d->outside |= device != NULL;
 			pending_add(d, name);
-		else
+		} else
 			log_debug("%s: uevents after the pass that decided it, device as left: "
 				  "no pass.",
 				  name);
@@ -275,11 +285,20 @@ static void daemon_pass(struct daemon *d)
 	malloc_trim(0);
 }
 
+static void settle_later(struct daemon *d);
+
 static int on_settle(sd_event_source *source, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
+	bool outside = d->outside;
 
 	resolve_echoes(d);
+	/* first time someone else's change is seen: its longer quiet starts now */
+	if (d->outside && !outside) {
+		settle_later(d);
+		return 0;
+	}
+	d->outside = false;
 	daemon_pass(d);
 	return 0;
 }
@@ -287,7 +306,9 @@ static int on_settle(sd_event_source *source, uint64_t usec, void *userdata)
 /* (Re)starts the quiet period; the pass runs when it ends. */
 static void settle_later(struct daemon *d)
 {
-	if (sd_event_source_set_time_relative(d->settle, SETTLE_USEC) < 0 ||
+	uint64_t quiet = d->outside ? OUTSIDE_SETTLE_USEC : SETTLE_USEC;
+
+	if (sd_event_source_set_time_relative(d->settle, quiet) < 0 ||
 	    sd_event_source_set_enabled(d->settle, SD_EVENT_ONESHOT) < 0) {
 		/* No timer: decide now rather than never. */
 		resolve_echoes(d);
@@ -365,7 +386,7 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 		if (acted)
 			echo_add(d, acted);
 		else /* a block onlined or offlined by hand: its device is checked */
-			d->pending_all = true;
+			d->pending_all = d->outside = true;
 		marked = true;
 	} else if (module) {
 		/*

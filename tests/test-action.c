@@ -68,6 +68,7 @@ static struct simulated {
 	bool no_hotremove;	  /* "unplugged" is -EBUSY (no CONFIG_MEMORY_HOTREMOVE) */
 	bool rule_first;	  /* a udev rule onlines each block (ZONE_NORMAL) just before us */
 	int online_before_unbind; /* another agent onlines this block just before kmem's unbind */
+	int reonline_once;	  /* ... onlines this block again once A's last is offlined */
 	char auto_online[32];	  /* auto_online_blocks */
 } sim;
 
@@ -232,6 +233,10 @@ int __wrap_write_string_file(const char *path, const char *value)
 			if ((int)n == sim.refuse_offline_at)
 				return -EBUSY;
 			put_block(n, OFF);
+			if (n == a_blocks[ARRAY_SIZE(a_blocks) - 1] && sim.reonline_once >= 0) {
+				put_block((unsigned)sim.reonline_once, MOVABLE);
+				sim.reonline_once = -1;
+			}
 		} else {
 			if ((int)n == sim.refuse_online_at)
 				return -EPERM;
@@ -341,6 +346,7 @@ static void reset(enum dax_mode mode, enum zone zone)
 	sim.refuse_online_at = -1;
 	sim.refuse_offline_at = -1;
 	sim.online_before_unbind = -1;
+	sim.reonline_once = -1;
 	test_rmtree(mem_dir);
 	if (kernel_auto_online)
 		put_auto_online("offline");
@@ -597,6 +603,17 @@ static void test_online_before_unbind(void **state)
 	assert_b_untouched();
 }
 
+/* Another agent onlines a block again behind the offline: offlined once more, whole. */
+static void test_concurrent_online(void **state)
+{
+	reset(DAX_MODE_SYSTEM_RAM, MOVABLE);
+	sim.reonline_once = 2;
+	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_false(r.offline_refused);
+	assert_returned_to_devdax();
+}
+
 /* A kill inside the bind leaves the memo: the next pass puts the value back. */
 static void test_auto_online_recover(void **state)
 {
@@ -796,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_zone),
 	    cmocka_unit_test(test_rule_first),
 	    cmocka_unit_test(test_online_before_unbind),
+	    cmocka_unit_test(test_concurrent_online),
 	    cmocka_unit_test(test_auto_online_recover),
 	    cmocka_unit_test(test_rollback_fails),
 	    cmocka_unit_test(test_devdax_from_system_ram),

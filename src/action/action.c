@@ -144,15 +144,34 @@ static bool has_device_state(const struct dax_device *device, const struct actio
  * (offline_and_remove_memory() puts back what it offlined when one block
  * cannot go), else block by block. -EBUSY when a block stays online.
  */
+#define OFFLINE_ROUNDS 3
+
 /*
  * Block by block, offline: udevd first finishes what it has queued, so that
  * no rule onlines one of these blocks again once it is offline (udev-settle.h).
  */
 static int offline_blocks(struct dax_device *device, const struct action_options *options)
 {
-	/* Timed out, udevd is stuck: unbind_kmem() finds what a late rule onlined. */
-	(void)udev_settle_queue(options->udev, UDEV_SETTLE_TIMEOUT_USEC);
-	return set_blocks(device, options, "offline");
+	struct memory_blocks_status now;
+	int r;
+
+	/*
+	 * Another agent still onlining (daxctl's online-memory, a rule whose
+	 * event udevd had not read yet) may online a block behind the loop:
+	 * the loop goes again while a round offlines everything it finds yet
+	 * one is online after it, a few times at most.
+	 */
+	for (unsigned round = 0; round < OFFLINE_ROUNDS; round++) {
+		/* Timed out, udevd is stuck: unbind_kmem() finds what a late rule onlined. */
+		(void)udev_settle_queue(options->udev, UDEV_SETTLE_TIMEOUT_USEC);
+		r = set_blocks(device, options, "offline");
+		if (r < 0)
+			return r;
+		r = read_blocks(device, options, &now);
+		if (r < 0 || now.online == 0)
+			return r;
+	}
+	return 0; /* the caller counts them */
 }
 
 static int take_offline(struct dax_device *device, const struct action_options *options,

@@ -105,6 +105,14 @@ int manager_reload(struct manager *manager);
  */
 int manager_pass(struct manager *manager, char *const *devices, bool *ret_any_failed);
 
+/*
+ * A tdxmemd killed inside a kmem bind left auto_online_blocks at the type
+ * it had set for that bind (auto-online.h): puts back what it was, and
+ * says so. Every acting pass does it first, under the lock; the service
+ * also before it looks at the setting at start.
+ */
+void manager_recover_auto_online(const char *sysroot);
+
 /* tdxmemd --once: load the CMRs, one pass, print. Returns an EXIT_* code. */
 int manager_run_once(struct manager *manager);
 

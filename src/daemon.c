@@ -636,6 +636,7 @@ int daemon_run(struct manager *manager)
 	}
 
 	/* Last before the first pass: a start that fails leaves the kernel's setting. */
+	manager_recover_auto_online(manager->options.sysroot);
 	take_over_auto_online(&d);
 
 	d.pending_all = true;

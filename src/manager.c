@@ -306,15 +306,14 @@ static uint64_t now_usec(clockid_t clock)
 	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
-/*
- * A tdxmemd killed inside a kmem bind left auto_online_blocks at the type it
- * had set for that bind (auto-online.h): put back what it was before.
- */
-static void recover_auto_online(const struct path_cxt *memory)
+void manager_recover_auto_online(const char *sysroot)
 {
+	_cleanup_(path_cxt_close) struct path_cxt memory = {.dir_fd = -1};
 	char value[AUTO_ONLINE_MAX];
 
-	int r = auto_online_recover(memory, TDXMEMD_AUTO_ONLINE_MEMO, value);
+	if (path_cxt_open(&memory, sysroot, "/sys/devices/system/memory") < 0)
+		return;
+	int r = auto_online_recover(&memory, TDXMEMD_AUTO_ONLINE_MEMO, value);
 	if (r > 0)
 		log_notice("Put auto_online_blocks back to \"%s\", which an interrupted kmem bind "
 			   "had left changed.",
@@ -483,7 +482,7 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	bool held = !options.dry_run && hold_dax_bus();
 	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	if (!options.dry_run) {
-		recover_auto_online(options.memory);
+		manager_recover_auto_online(m->options.sysroot);
 		/* other agents' udev rules are waited for (udev-settle.h) */
 		options.udev = udev = udev_new();
 	}

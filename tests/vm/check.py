@@ -462,18 +462,20 @@ def interrupted(c, run):
     dax = run.fact("region0_dax")
     killed = int(run.fact("killed_online", "-1"))
     c.rc("once", 0)
-    if not kernel_at_least(run, 7, 3):
-        c.check(0 < killed < 4, f"killed between two blocks ({killed} of 4 online)")
-        device_online(c, run, dax, "cmr-covered", "bios-enabled")
-        return
-    # 7.3: the blocks go online inside one write to daxX.Y/state, which a
-    # SIGKILL does not cut short: the device is whole when the process
-    # dies, unrecorded, and the next run finds it so.
+    # kmem's probe onlines every block inside the one write to kmem's
+    # bind, which a SIGKILL does not cut short: the device is whole when
+    # the process dies, unrecorded, and the next run finds it so.
     c.eq(killed, 4, "killed during the one write: every block online when it died")
     c.one_record(dax, decision="online", reason="cmr-covered", outcome="already",
                  tdx_state="bios-enabled", blocks="4", blocks_online="4", zone=is_movable)
     c.fact("after_online", "4")
     c.fact("after_zones", "Movable")
+    # killed inside the bind: auto_online_blocks left at the bind's type,
+    # which the next run puts back (its memo in /run/tdxmemd)
+    c.fact("killed_auto_online", "online_movable")
+    c.fact("after_auto_online", "offline")
+    c.check("Put auto_online_blocks back to \"offline\"" in run.text("once.stderr"),
+            "the next run says it put auto_online_blocks back")
 
 
 @scenario
@@ -757,11 +759,15 @@ def service_sigkill(c, run):
     c.check((run.fact("after_driver") == "kmem" and blocks == on == "4") or
             (run.fact("after_driver") == "device_dax" and on == "0"),
             f"the range is whole ({run.fact('after_driver')}, {on}/{blocks} online)")
-    # 7.3 onlines in one write to daxX.Y/state, which the SIGKILL does not
-    # cut short: the new instance finds the device whole ("already").
-    r = c.one_record(dax, decision="online", reason="cmr-covered",
-                     outcome="already" if kernel_at_least(run, 7, 3) else "applied",
+    # kmem's probe onlines inside one write to its bind, which the SIGKILL
+    # does not cut short: the new instance finds the device whole
+    # ("already"), and puts back auto_online_blocks the bind had set.
+    r = c.one_record(dax, decision="online", reason="cmr-covered", outcome="already",
                      blocks="4", blocks_online="4", zone=is_movable)
+    c.fact("after_auto_online", "offline")
+    c.check(any("Put auto_online_blocks back" in (e.get("MESSAGE") or "")
+                for e in run.journal if e.get("SYSLOG_IDENTIFIER") == "tdxmemd"),
+            "the new instance says it put auto_online_blocks back")
     c.eq([x.get("_PID") for x in run.records if x.get("_PID") == run.fact("killed_pid")], [],
          "records written by the killed instance")
     if r:
@@ -1552,6 +1558,145 @@ def suite_invariants(c, run, name):
             continue
         inside = [f"{a:#x}-{b:#x}" for a, b in kmem if a < hi and b > lo]
         c.check(not inside, f"{dax} (devdax) has no kmem range in /proc/iomem at the end {inside}")
+
+
+# --------------------------------------------------------------------------
+# Other agents that online memory
+
+def device_whole_online(c, run, prefix):
+    """map_facts PREFIX: kmem, every block online, movable, nothing else present."""
+    blocks = (run.fact(f"{prefix}_mapblocks") or "").split()
+    c.check(len(blocks) > 0, f"{prefix}: the device has blocks ({len(blocks)})")
+    c.fact(f"{prefix}_driver", "kmem")
+    c.fact(f"{prefix}_online", str(len(blocks)))
+    c.fact(f"{prefix}_zones", "Movable")
+
+
+def device_devdax_empty(c, run, prefix):
+    """map_facts PREFIX: device_dax, no block of it present."""
+    c.fact(f"{prefix}_driver", "device_dax")
+    c.fact(f"{prefix}_online", "0")
+    c.fact(f"{prefix}_present", "")
+
+
+def rule_flips(c, run):
+    a, b = run.fact("A"), run.fact("B")
+    c.fact("records_start", "2")
+    device_whole_online(c, run, "start_a")
+    device_devdax_empty(c, run, "start_b")
+    device_devdax_empty(c, run, "end_b")
+    c.eq([(r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_OUTCOME"))
+          for r in run.records_for(b)], [("devdax", "applied")], f"{b}: one record")
+    want = [("online", "cmr-covered", "applied")]
+    for i in range(1, 11):
+        c.fact(f"records_flip{i}", str(2 + i))
+        if i % 2:
+            device_devdax_empty(c, run, f"flip{i}")
+            want.append(("devdax", "not-convertible", "applied"))
+        else:
+            device_whole_online(c, run, f"flip{i}")
+            want.append(("online", "cmr-covered", "applied"))
+    recs = run.records_for(a)
+    c.eq([(r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_REASON"), r.get("TDXMEMD_OUTCOME"))
+          for r in recs], want, f"{a}: one record per flip, each applied")
+    c.eq([r.get("TDXMEMD_KMEM_INTERFACE") for r in recs if r.get("TDXMEMD_DECISION") == "online"],
+         ["probe"] * 6, f"{a}: every online by kmem's probe, in one step")
+    c.eq([r for r in recs if "TDXMEMD_PUT_BACK" in r], [],
+         f"{a}: tdxmemd's own changes are not put-backs")
+    c.fact("records_final", "12")
+    c.fact("end_active", "active")
+    c.fact("end_nrestarts", "0")
+
+
+@scenario
+def rule_online_movable(c, run):
+    c.fact("distro_rule", "online_movable")
+    rule_flips(c, run)
+
+
+@scenario
+def rule_online(c, run):
+    c.fact("distro_rule", "online")
+    rule_flips(c, run)
+
+
+@scenario
+def daxctl_by_hand(c, run):
+    a, b = run.fact("A"), run.fact("B")
+    device_whole_online(c, run, "start_a")
+    device_devdax_empty(c, run, "start_b")
+    # daxctl did what it was asked before tdxmemd put it back
+    c.fact("b_rc", "0")
+    c.fact("b_by_hand_driver", "kmem")
+    c.fact("a_rc", "0")
+    c.fact("a_by_hand_driver", "device_dax")
+    device_devdax_empty(c, run, "b")
+    device_whole_online(c, run, "a")
+    for dev, name, decision, found in ((b, "b", "devdax", "system-ram"),
+                                       (a, "a", "online", "devdax")):
+        recs = run.records_for(dev)
+        c.eq(len(recs), 2, f"{dev}: the first record and one that puts it back")
+        if len(recs) != 2:
+            continue
+        first, back = recs
+        c.check("TDXMEMD_PUT_BACK" not in first, f"{dev}: the first record is no put-back")
+        c.eq((back.get("TDXMEMD_DECISION"), back.get("TDXMEMD_OUTCOME"),
+              back.get("TDXMEMD_PUT_BACK")), (decision, "applied", found),
+             f"{dev}: put back, saying what it found")
+        c.check("put back: found " + found in back.get("MESSAGE", ""),
+                f"{dev}: the message says so: {back.get('MESSAGE')!r}")
+        delay = (rec_us(back) - int(run.fact(f"{name}_done_us", "0"))) / 1e6
+        c.check(delay <= 2.0, f"{dev}: put back {delay:.2f} s after daxctl ended (at most 2 s)")
+    c.fact("records_final", "4")
+    c.fact("end_active", "active")
+
+
+@scenario
+def eight_devices(c, run):
+    devices = (run.fact("devices") or "").split()
+    c.eq(len(devices), 8, "eight dax devices made")
+    c.rc("once", 0)
+    lines = [l for l in run.text("once.stdout").splitlines() if l.strip()]
+    c.eq(len(lines), 8, "one line per device from the one pass")
+    for i, dax in enumerate(devices):
+        if i < 4:
+            c.one_record(dax, decision="online", reason="cmr-covered", outcome="applied",
+                         kmem_interface="probe", blocks="2", blocks_online="2")
+            device_whole_online(c, run, dax)
+        else:
+            c.one_record(dax, decision="devdax", reason="not-convertible", outcome="applied")
+            device_devdax_empty(c, run, dax)
+
+
+@scenario
+def large_device(c, run):
+    dax = run.fact("region0_dax")
+    c.fact("block_size_bytes", "8000000")
+    c.fact("online_mapblocks", " ".join(f"memory{n}" for n in range(
+        int(run.fact("region0_start", "0"), 16) >> 27,
+        (int(run.fact("region0_start", "0"), 16) + (64 << 30)) >> 27)))
+    for name in ("online", "devdax", "refused", "initialized"):
+        print(f"  info {name}: {run.fact(name + '_ms')} ms")
+    recs = run.records_for(dax)
+    c.eq([(r.get("TDXMEMD_DECISION"), r.get("TDXMEMD_REASON"), r.get("TDXMEMD_OUTCOME"))
+          for r in recs],
+         [("online", "cmr-covered", "applied"), ("devdax", "not-convertible", "applied"),
+          ("online", "cmr-covered", "rolled-back"), ("devdax", "tdx-initialized", "already")],
+         f"{dax}: one record per run")
+    c.rc("online", 0)
+    device_whole_online(c, run, "online")
+    c.fact("online_refusals", "0")
+    c.rc("devdax", 0)
+    device_devdax_empty(c, run, "devdax")
+    c.rc("refused", 2)
+    device_devdax_empty(c, run, "refused")
+    c.fact("refused_refusals", "1")
+    c.fact("refuse_nth_left", "0")
+    c.rc("initialized", 0)
+    device_devdax_empty(c, run, "initialized")
+    c.fact("initialized_refusals", "1")
+    if recs:
+        c.eq(recs[0].get("TDXMEMD_BLOCKS_ONLINE"), "512", "512 blocks online in the first record")
 
 
 def main():

@@ -17,6 +17,8 @@
 #   -P, --package          install tdxmemd in the guest as its Debian package
 #                          (tests/build-deb.sh, dpkg -i) instead of the
 #                          build dir's `meson install`
+#   -M, --memory SIZE      the guest's RAM (default: 2G); 64G or more makes
+#                          x86 pick 2 GiB memory blocks, as on large servers
 #   -m, --memhp STATE      memhp_default_state= (default: offline)
 #   -a, --append ARGS      more kernel command line
 #   -f, --file PATH        copy PATH into the share's files/ directory
@@ -54,6 +56,7 @@ BUILD_DIR=${TDXMEMD_BUILD_DIR:-}
 CXL=()
 HB_HDM="" # more pxb-cxl options (--hb-decoders)
 MEMHP=offline
+MEMORY=2G
 APPEND=""
 FILES=()
 PRE_SYSTEMD=""
@@ -68,6 +71,7 @@ while (($#)); do
 	-c | --cxl) CXL+=("$2") && shift 2 ;;
 	-H | --hb-decoders) HB_HDM=",hdm_for_passthrough=on" && shift ;;
 	-m | --memhp) MEMHP=$2 && shift 2 ;;
+	-M | --memory) MEMORY=$2 && shift 2 ;;
 	-a | --append) APPEND="$APPEND $2" && shift 2 ;;
 	-f | --file) FILES+=("$2") && shift 2 ;;
 	-p | --pre-systemd) PRE_SYSTEMD=$2 && shift 2 ;;
@@ -161,11 +165,20 @@ fi
 # hypervisor CPUID bit set, the kernel's CXL region commit fails ("Failed
 # to synchronize CPU cache state", cpu_cache_invalidate_memregion()).  The
 # disk must sit on pcie.0.
+# QEMU size (512M, 4G, 64G) in GiB, rounded up.
+gib() {
+	local n=${1%[MG]}
+	[[ $1 == *G ]] && echo "$n" || echo $(((n + 1023) / 1024))
+}
+# Every RAM backend reserve=off (MAP_NORESERVE): only what the guest
+# touches takes host memory, so 64 GiB guests and devices fit on a 24 GiB
+# host; the guest's own workload stays on its boot RAM.
 QEMU=(
 	qemu-system-x86_64
 	-nodefaults -display none -no-reboot
-	-machine "q35,cxl=on" -accel tcg -cpu "max,hypervisor=off" -smp 2
-	-m "2G,maxmem=8G,slots=4"
+	-machine "q35,cxl=on,memory-backend=ram" -accel tcg -cpu "max,hypervisor=off" -smp 2
+	-object "memory-backend-ram,id=ram,size=$MEMORY,reserve=off"
+	-m "$MEMORY,maxmem=${MAXMEM:-$(($(gib "$MEMORY") + 6))G},slots=4"
 	-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 	-drive "if=none,id=root,file=$VM_IMAGE,format=raw,snapshot=on"
 	-device "virtio-blk-pci,drive=root,bus=pcie.0"
@@ -181,10 +194,10 @@ QEMU=(
 i=0
 fmw=""
 for size in "${CXL[@]}"; do
-	# The window must hold the whole device; 4 GiB holds what tests use.
-	win=4G
+	# The window must hold the whole device: 4 GiB, or the device's size.
+	win=$(($(gib "$size") > 4 ? $(gib "$size") : 4))G
 	QEMU+=(
-		-object "memory-backend-ram,id=cxlmem$i,share=on,size=$size"
+		-object "memory-backend-ram,id=cxlmem$i,share=on,size=$size,reserve=off"
 		-device "pxb-cxl,bus_nr=$((12 + 20 * i)),bus=pcie.0,id=cxl.$i$HB_HDM"
 		-device "cxl-rp,port=0,bus=cxl.$i,id=cxl_rp$i,chassis=$i,slot=$((2 + i))"
 		-device "cxl-type3,bus=cxl_rp$i,volatile-memdev=cxlmem$i,id=cxl-vmem$i,sn=$((0x1234 + i))"

@@ -15,6 +15,9 @@
 #   # vm-hb-decoders: on       HDM decoders in the CXL host bridges (more
 #                              than one region per device)
 #   # vm-memhp: STATE          memhp_default_state= (default offline)
+#   # vm-memory: SIZE          the guest's RAM (default 2G)
+#   # vm-timeout: SECS         bound of the scenario script (default 150);
+#                              the boot's is 90 s more
 #   # vm-append: ARGS          more kernel command line
 #   # vm-file: NAME            scenarios/files/NAME into the share's files/
 #   # vm-pre-systemd: NAME     scenarios/files/NAME runs in the guest just
@@ -82,6 +85,10 @@ done
 [[ $(header vm-hb-decoders) != on ]] || args+=(--hb-decoders)
 memhp=$(header vm-memhp)
 [[ -z $memhp ]] || args+=(--memhp "$memhp")
+memory=$(header vm-memory)
+[[ -z $memory ]] || args+=(--memory "$memory")
+timeout=$(header vm-timeout)
+[[ -z $timeout ]] || args+=(--scenario-timeout "$timeout" --timeout $((timeout + 90)))
 append=$(header vm-append)
 [[ -z $append ]] || args+=(--append "$append")
 for f in $(header vm-file); do

@@ -556,3 +556,56 @@ race_boot() {
 	fact service_active "$(systemctl is-active tdxmemd.service || true)"
 	race_end "$DAX"
 }
+
+# ---- other agents that online memory -----------------------------------------
+
+# distro_rule STATE: install the memory hot-add rule of the RHEL family
+# (40-redhat.rules: online_movable on bare metal, online in VMs), which
+# onlines every memory block udevd sees added, whatever auto_online_blocks
+# says, and make udevd read it.
+distro_rule() {
+	printf 'SUBSYSTEM=="memory", ACTION=="add", ATTR{state}=="offline", ATTR{state}="%s"\n' \
+		"$1" >/etc/udev/rules.d/40-memory-online.rules
+	udevadm control --reload
+	fact distro_rule "$1"
+	say "udev rule: every added memory block is written $1"
+}
+
+# distro_rule_flips STATE: the guest part of the rule-* scenarios.  With
+# the rule installed and the service running, device A (window 0, in the
+# CMR file) goes online and B (window 1, outside) stays devdax; then A is
+# flipped ten times by CMR file edits and reloads: devdax, online, ...
+# Facts: start_a_*, start_b_* and flipN_* (map_facts of A after flip N).
+distro_rule_flips() {
+	settle
+	distro_rule "$1"
+	printf '[TDX]\nCmrFile=/etc/tdxmemd/cmrs.txt\n' >/etc/tdxmemd.conf
+	cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM" "$WIN0"
+	tdxsim_load state=bios "cmrs=$BOOTRAM"
+	cxl_region 0
+	A=$DAX
+	cxl_region 1
+	B=$DAX
+	fact A "$A"
+	fact B "$B"
+	wait_records 2 90 records_start
+	quiet 2
+	map_facts start_a "$A"
+	map_facts start_b "$B"
+	local i
+	for ((i = 1; i <= 10; i++)); do
+		if ((i % 2)); then
+			cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM"
+		else
+			cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM" "$WIN0"
+		fi
+		systemctl reload tdxmemd.service
+		wait_records $((2 + i)) 60 "records_flip$i"
+		settle
+		map_facts "flip$i" "$A"
+	done
+	quiet 2
+	fact records_final "$(count_records)"
+	map_facts end_b "$B"
+	service_facts end
+}

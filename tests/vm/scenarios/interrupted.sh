@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # interrupted: tdxmemd is killed (SIGKILL) between two blocks while it
 # onlines a covered device (tdxsim delay_ms makes each MEM_GOING_ONLINE
-# slow); the next run finds a half-online device and finishes the job:
-# every block online, outcome applied, one record from that run.
+# slow).  kmem's probe onlines every block inside the one write to its
+# bind, which the kill does not cut short: the device is whole, and the
+# next run records it "already" and puts back auto_online_blocks, which the
+# killed run had set for its bind.
 # vm-cxl: 512M
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
@@ -24,7 +26,9 @@ sleep 0.5
 kill -KILL "$pid"
 wait "$pid" || true
 dev_facts killed "$DAX"
+fact killed_auto_online "$(cat "$MEMSYS/auto_online_blocks")"
 echo 0 >/sys/module/tdxsim/parameters/delay_ms
 run_tdxmemd once --once
 settle
 dev_facts after "$DAX"
+fact after_auto_online "$(cat "$MEMSYS/auto_online_blocks")"

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # service-sigkill: the running service (enabled at boot) onlines a covered
-# device block by block, each MEM_GOING_ONLINE slowed by tdxsim delay_ms;
+# device, each MEM_GOING_ONLINE slowed by tdxsim delay_ms;
 # the service is SIGKILLed between two blocks (systemctl kill -s KILL, as
 # a watchdog or stop timeout would).  The unit's Restart=on-failure brings
-# it back; the new instance finds the half-online device and completes it.
-# The range ends whole, with exactly one record, written by the new
-# instance (the killed one never recorded).
+# it back.  kmem's probe onlines inside the one write to its bind, which
+# the kill does not cut short: the new instance finds the device whole,
+# puts back auto_online_blocks, and writes the one record (the killed one
+# never recorded).
 # vm-cxl: 512M
 # vm-pre-systemd: service-late-init.pre
 # vm-install: package
@@ -38,4 +39,5 @@ quiet 3
 fact records_final "$(count_records)"
 service_facts after
 dev_facts after "$DAX"
+fact after_auto_online "$(cat "$MEMSYS/auto_online_blocks")"
 systemctl status tdxmemd.service --no-pager >"$OUT/service-status.txt" 2>&1 || true

@@ -129,10 +129,16 @@ else
 	logs+=(build/meson-logs/vm.json)
 	for times in build/vm-runs/*/times.txt; do
 		[ -e "$times" ] || continue
+		# per phase (tests/vm/README.md): where each leg's time went
 		awk -v leg="$(basename "$(dirname "$times")")" \
-			'{ s += $3; if ($2 == "boot-retry") r++; else n++ }
+			'{ s += $3; if ($2 == "boot-retry") r++; else n++
+			   for (i = 4; i <= NF; i++) { split($i, kv, "="); p[kv[1]] += kv[2] } }
 			END { printf "leg %s: %d scenarios, %.0f s of guest wall time%s\n", leg, n, s,
-				r ? sprintf(", %d boot(s) that stalled before vm-init retried", r) : "" }' "$times"
+				r ? sprintf(", %d boot(s) that stalled before vm-init retried", r) : ""
+			      printf "  per phase:"
+			      split("qemu kernel init systemd scenario collect host", order, " ")
+			      for (i = 1; i <= 7; i++) printf " %s %.0f s", order[i], p[order[i]]
+			      printf "\n" }' "$times"
 	done
 	[ "$vm_rc" = 0 ] || { summary; exit "$vm_rc"; }
 fi

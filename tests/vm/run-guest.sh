@@ -228,6 +228,28 @@ tenths=$(((end - start) / 100000000))
 wall=$((tenths / 10)).$((tenths % 10))
 echo "$wall" >"$RUN_DIR/walltime"
 
+# Where the wall time went, from the console's kernel timestamps and the
+# guest's uptime at the scenario's start and end: kernel (to the
+# initramfs), init (initramfs and vm-init, to systemd), systemd (to the
+# scenario), scenario, collect (results and power-off) and qemu (the rest:
+# QEMU's start and exit).  One line "phase=seconds ..." in RUN_DIR/phases.
+write_phases() {
+	local console=$RUN_DIR/console.log out=$SHARE/out
+	awk -v wall="$wall" \
+		-v start="$(cat "$out/uptime-start" 2>/dev/null)" \
+		-v end="$(cat "$out/uptime-end" 2>/dev/null)" '
+		function ts(line) { return substr(line, 2, index(line, "]") - 2) + 0 }
+		/Run \/init as init process/ && !init { init = ts($0) }
+		/systemd\[1\]: systemd .* running in system mode/ && !sd { sd = ts($0) }
+		/reboot: Power down/ { down = ts($0) }
+		END {
+			if (!init || !sd || start == "" || end == "" || !down) exit
+			printf "kernel=%.1f init=%.1f systemd=%.1f scenario=%.1f collect=%.1f qemu=%.1f\n",
+				init, sd - init, start - sd, end - start, down - end, wall - down
+		}' "$console" >"$RUN_DIR/phases" 2>/dev/null || true
+}
+write_phases
+
 tail_console() {
 	echo "---- last 40 lines of $RUN_DIR/console.log ----" >&2
 	tail -n 40 "$RUN_DIR/console.log" >&2 || true

@@ -116,6 +116,7 @@ rm -rf "$run_dir"
 mkdir -p "$run_dir"
 
 echo "run-scenario: $NAME on $LEG (run dir $run_dir)"
+host_start=$(date +%s%N)
 # A guest that did not get through before vm-init ran (it writes
 # out/installed first) ran nothing of tdxmemd's or of the scenario: under
 # TCG the kernel or initramfs now and then stalls on a lost timer
@@ -145,6 +146,9 @@ if ((crc == 0)); then
 else
 	result=fail
 fi
-echo "run-scenario: $NAME: ${result^^}, wall ${wall}s"
-echo "$NAME $result ${wall}" >>"$runs/$LEG/times.txt"
+# the host's own share of the scenario: the share, the install, check.py
+host=$(awk -v t="$((($(date +%s%N) - host_start) / 1000000))" -v w="$wall" \
+	'BEGIN { printf "%.1f", t / 1000 - w }')
+echo "run-scenario: $NAME: ${result^^}, wall ${wall}s, $(cat "$run_dir/phases" 2>/dev/null) host=$host"
+echo "$NAME $result ${wall} $(cat "$run_dir/phases" 2>/dev/null) host=$host" >>"$runs/$LEG/times.txt"
 ((crc == 0))

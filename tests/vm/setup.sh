@@ -155,6 +155,7 @@ install_qemu() {
 
 HOST_PKGS=(
 	debootstrap e2fsprogs dwarves make gcc libc6-dev python3 ca-certificates
+	cpio xz-utils
 )
 # The 6.12 leg's tdxsim is built on a Debian 12 host, with the gcc and the
 # libelf its kbuild tools were built with; on another host that leg has a
@@ -517,6 +518,62 @@ build_tdxsim() {
 	[[ -e $TDXSIM_KO ]] || die "tdxsim.ko not produced"
 }
 
+# The bed's own initramfs (guest/initrd-init): busybox-static, and the
+# modules that mount the root disk, in load order, decompressed (busybox's
+# insmod takes plain .ko files).  Keyed by the kernel and the script.
+build_initrd() {
+	local key dir busybox mods root=$ROOTFS_DIR/root
+	key=$(hash_of "$HERE/guest/initrd-init")
+	dir=$CACHE/initrd/$KVER-$key
+	INITRD=$dir/initrd.img
+	[[ -s $INITRD ]] && return 0
+	log "building the bed's initramfs for $KVER"
+	rm -rf "$dir"
+	mkdir -p "$dir/debs" "$dir/tree/lib/modules" "$dir/tree/bin" "$dir/tree/proc" \
+		"$dir/tree/sys" "$dir/tree/dev" "$dir/tree/root"
+	(cd "$dir/debs" && apt-get download -q -o APT::Sandbox::User=root busybox-static) \
+		>"$dir/download.log" 2>&1 || die "apt-get download busybox-static failed"
+	dpkg -x "$dir"/debs/busybox-static_*.deb "$dir/unpacked"
+	busybox=$dir/unpacked/bin/busybox
+	install -m 0755 "$busybox" "$dir/tree/bin/busybox"
+	for cmd in sh mount insmod sleep cat switch_root echo; do
+		ln -s busybox "$dir/tree/bin/$cmd"
+	done
+	install -m 0755 "$HERE/guest/initrd-init" "$dir/tree/init"
+	# the crc32c driver ext4 asks the crypto API for, then the disk's
+	mods=$(python3 - "$root/lib/modules/$KVER/modules.dep" <<-'PY'
+		import os, sys
+		dep = {}
+		for line in open(sys.argv[1]):
+		    path, _, deps = line.partition(":")
+		    dep[os.path.basename(path).split(".ko")[0].replace("-", "_")] = (path, deps.split())
+		order = []
+		def add(path):
+		    for d in dep[os.path.basename(path).split(".ko")[0].replace("-", "_")][1]:
+		        add(d)
+		    if path not in order:
+		        order.append(path)
+		crc = next(n for n in ("crc32c_cryptoapi", "crc32c_generic") if n in dep)
+		for name in (crc, "ext4", "virtio_blk"):
+		    add(dep[name][0])
+		print(" ".join(order))
+	PY
+	) || die "cannot resolve the root disk's modules for $KVER"
+	local m names=()
+	for m in $mods; do
+		names+=("$(basename "${m%%.ko*}")")
+		case $m in
+		*.xz) xz -dc "$root/lib/modules/$KVER/$m" ;;
+		*.ko) cat "$root/lib/modules/$KVER/$m" ;;
+		*) die "$m: a compression the bed does not unpack" ;;
+		esac >"$dir/tree/lib/modules/${names[-1]}.ko"
+	done
+	echo "${names[*]}" >"$dir/tree/modules"
+	(cd "$dir/tree" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD.tmp"
+	mv "$INITRD.tmp" "$INITRD"
+	rm -rf "$dir/debs" "$dir/unpacked" "$dir/tree"
+}
+
 build_helpers() {
 	local key
 	key=$(hash_of "$HERE/guest/daxrw.c")
@@ -535,6 +592,7 @@ setup_leg() {
 	fetch_headers
 	build_rootfs
 	build_image
+	build_initrd
 	build_tdxsim
 	local env=$CACHE/leg-$LEG.env
 	cat >"$env.tmp" <<-EOF
@@ -542,7 +600,7 @@ setup_leg() {
 		VM_SUITE=$SUITE
 		VM_KVER=$KVER
 		VM_KERNEL=$ROOTFS_DIR/vmlinuz
-		VM_INITRD=$ROOTFS_DIR/initrd.img
+		VM_INITRD=$INITRD
 		VM_IMAGE=$IMAGE
 		VM_ROOTFS=$ROOTFS_DIR/root
 		VM_TDXSIM_KO=$TDXSIM_KO

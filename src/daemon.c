@@ -45,7 +45,7 @@
  * daxctl reconfigure-device offlines every block, then unbinds kmem, then
  * binds device_dax, and a pass in between would fight it mid-way.
  */
-#define OUTSIDE_SETTLE_USEC (1000 * 1000)
+#define OUTSIDE_SETTLE_USEC (500 * 1000)
 
 #define AUTO_ONLINE_PATH "/sys/devices/system/memory/auto_online_blocks"
 

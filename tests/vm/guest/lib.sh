@@ -571,14 +571,11 @@ distro_rule() {
 	say "udev rule: every added memory block is written $1"
 }
 
-# distro_rule_flips STATE: the guest part of the rule-* scenarios.  With
-# the rule installed and the service running, device A (window 0, in the
-# CMR file) goes online and B (window 1, outside) stays devdax; then A is
-# flipped ten times by CMR file edits and reloads: devdax, online, ...
-# Facts: start_a_*, start_b_* and flipN_* (map_facts of A after flip N).
-distro_rule_flips() {
-	settle
-	distro_rule "$1"
+# service_a_online_b_devdax: the service running (started by its udev
+# rule), CmrFile= covering window 0 only: device A (window 0) goes online
+# and B (window 1) stays devdax.  Sets A and B; facts A, B, records_start,
+# start_a_* and start_b_*.
+service_a_online_b_devdax() {
 	printf '[TDX]\nCmrFile=/etc/tdxmemd/cmrs.txt\n' >/etc/tdxmemd.conf
 	cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM" "$WIN0"
 	tdxsim_load state=bios "cmrs=$BOOTRAM"
@@ -592,6 +589,17 @@ distro_rule_flips() {
 	quiet 2
 	map_facts start_a "$A"
 	map_facts start_b "$B"
+}
+
+# distro_rule_flips STATE: the guest part of the rule-* scenarios.  With
+# the rule installed and the service running, device A (window 0, in the
+# CMR file) goes online and B (window 1, outside) stays devdax; then A is
+# flipped ten times by CMR file edits and reloads: devdax, online, ...
+# Facts: start_a_*, start_b_* and flipN_* (map_facts of A after flip N).
+distro_rule_flips() {
+	settle
+	distro_rule "$1"
+	service_a_online_b_devdax
 	local i
 	for ((i = 1; i <= 10; i++)); do
 		if ((i % 2)); then

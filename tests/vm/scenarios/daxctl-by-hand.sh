@@ -4,26 +4,14 @@
 # and B (window 1, outside) devdax.  An administrator runs daxctl on each:
 # `daxctl reconfigure-device -m system-ram B` and later `daxctl
 # reconfigure-device -m devdax -f A`.  Each is put back within 2 s by the
-# service (once daxctl is done: 1 s of quiet), with one record that says
+# service (once daxctl is done: half a second of quiet), with one record that says
 # what it found (TDXMEMD_PUT_BACK); each ends whole: B devdax with nothing
 # present, A online with every block.
 # vm-cxl: 512M 512M
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
 settle
-printf '[TDX]\nCmrFile=/etc/tdxmemd/cmrs.txt\n' >/etc/tdxmemd.conf
-cmr_file /etc/tdxmemd/cmrs.txt "$BOOTRAM" "$WIN0"
-tdxsim_load state=bios "cmrs=$BOOTRAM"
-cxl_region 0
-A=$DAX
-cxl_region 1
-B=$DAX
-fact A "$A"
-fact B "$B"
-wait_records 2 90 records_start
-quiet 2
-map_facts start_a "$A"
-map_facts start_b "$B"
+service_a_online_b_devdax
 # by_hand NAME DEV RECORDS OPTION...: daxctl reconfigure-device DEV
 # OPTION..., its exit status and when it ended (NAME_done_us), then, once
 # the journal holds RECORDS records, the device as the service left it.

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # large-device: a 64 GiB CXL device, 512 blocks of 128 MiB (the guest's
-# 6 GiB of boot RAM is below x86's 64 GiB threshold for larger blocks),
-# with a distribution rule onlining every added block.  tdxmemd --once,
-# each run timed: online whole (one record, every block movable, no
-# refusal); back to devdax whole when the CMR file no longer covers it;
+# 6 GiB of boot RAM is below x86's 64 GiB threshold for larger blocks).
+# tdxmemd --once, each run timed: online whole (one record, every block
+# movable, no refusal); back to devdax whole when the CMR file no longer
+# covers it;
 # online again with the 300th block refused (tdxsim refuse_nth): rolled
 # back whole, nothing present; then TDX initialized: devdax with no new
 # refusal.
@@ -15,7 +15,6 @@
 . /usr/local/lib/tdxmemd-vm/lib.sh
 tdxmemd_service_off
 settle
-distro_rule online_movable
 RAM="$BOOTRAM 0x100000000-0x200000000"
 tdxsim_load state=bios "cmrs=${BOOTRAM}"
 cxl_region 0

@@ -7,7 +7,8 @@
 #   GROUP CASE TOOL N MICROSECONDS [ok|bad]
 # and bench/report.py on the host turns them into medians and ratios.
 # Each measurement verifies the state it promised (driver, blocks online);
-# a "bad" line is one that did not get there.
+# a "bad" line is one that did not get there. What it shares with
+# bench/sizes.sh (the turn, the tools' commands) is in bench/common.sh.
 #
 #   blocks   online/devdax  floor|daxctl|tdxmemd  4|16|32   one device's turn
 #   idle     base|procs500|procs2000|wrapped  daxctl-list|tdxmemd-once  0
@@ -21,34 +22,8 @@
 #   rest     wakeups60s|rss_kib  service  0
 # shellcheck source=tests/vm/guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
-REPS=$(cat "$FILES/reps" 2>/dev/null || echo 5)
-S=$OUT/samples.txt
-BUS=/sys/bus/dax
-CONF_ONLINE=/run/bench/online.conf
-CONF_DEVDAX=/run/bench/devdax.conf
-tdxmemd_service_off
-settle
-: >"$S"
-
-now() { echo "${EPOCHREALTIME//[!0-9]/}"; }
-sample() { echo "$*" >>"$S"; }
-
-# Nobody pays for loading kmem: it is loaded before the first turn.
-modprobe kmem
-mkdir -p /run/bench
-printf '[Policy]\nWhenTdxDisabled=online\n' >"$CONF_ONLINE"
-printf '[Policy]\nWhenTdxDisabled=devdax\n' >"$CONF_DEVDAX"
-
-# is_state DEV online|devdax: the state a turn promised, whole.
-is_state() {
-	local n
-	n=$(dax_blocks "$1" | wc -l)
-	if [[ $2 == online ]]; then
-		[[ $(dax_driver "$1") == kmem ]] && ((n > 0)) && (($(blocks_online "$1") == n))
-	else
-		[[ $(dax_driver "$1") == device_dax ]] && ((n == 0))
-	fi
-}
+# shellcheck source=bench/common.sh
+. "$FILES/common.sh"
 
 # The floor: what any tool must do, by hand. Bind kmem (it adds the
 # memory), then one write per block; back: one write per block, unbind.
@@ -63,27 +38,6 @@ floor_devdax() {
 	for b in $(dax_blocks "$1"); do echo offline >"$MEMSYS/$b/state"; done
 	echo "$1" >"$BUS/drivers/kmem/unbind"
 	echo "$1" >"$BUS/drivers/device_dax/bind"
-}
-daxctl_online() { daxctl reconfigure-device -m system-ram "$1" >/dev/null 2>>"$OUT/bench.err"; }
-daxctl_devdax() { daxctl reconfigure-device -f -m devdax "$1" >/dev/null 2>>"$OUT/bench.err"; }
-tdxmemd_online() { tdxmemd --once --config "$CONF_ONLINE" --device "$1" >/dev/null 2>>"$OUT/bench.err"; }
-tdxmemd_devdax() { tdxmemd --once --config "$CONF_DEVDAX" --device "$1" >/dev/null 2>>"$OUT/bench.err"; }
-
-# turn GROUP CASE TOOL N DEV online|devdax: one timed change, then its
-# check; GROUP "-" only makes the change (setting up the next sample).
-turn() {
-	local t0 t1 ok=ok
-	t0=$(now)
-	"${3}_${6}" "$5" || ok=bad
-	t1=$(now)
-	is_state "$5" "$6" || ok=bad
-	[[ $1 == - ]] || sample "$1" "$2" "$3" "$4" $((t1 - t0)) "$ok"
-	settle
-}
-
-# whole_blocks DEV: how many blocks the (block-aligned) device holds.
-whole_blocks() {
-	echo $(($(cat "$BUS/devices/$1/size") / 0x$(cat "$MEMSYS/block_size_bytes")))
 }
 
 # A device of SIZE from region 0's 4 GiB; daxctl create-device gives it

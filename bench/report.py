@@ -10,8 +10,17 @@ OUT_DIR/bench.png), drawn by gnuplot when it is installed.
 Ratios pair samples of the same repetition (the guest runs the tools of
 one repetition back to back), then take the median of the per-pair ratios:
 the machines are shared and noisy, and a pair sees the same noise.
+
+Samples of the size benchmark (bench/sizes.sh, group "size": one device
+of N blocks per boot, collected by `bench/run.sh -s` into one OUT_DIR)
+get their own table: per size and direction the median time per block of
+each tool, and tdxmemd/floor and tdxmemd/daxctl as the geometric mean of
+the per-repetition pair ratios with a 95% t-interval on their logs,
+judged against the targets by the interval's bounds. A run of guest.sh
+alone prints what it always did.
 """
 import json
+import math
 import os
 import shutil
 import statistics
@@ -69,6 +78,13 @@ def main():
     out = sys.argv[1]
     png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(out, "bench.png")
     s, facts, bad = load(out)
+    groups = sample_groups(out)
+    if "size" in groups:
+        size_report(out, facts)
+    if groups == {"size"}:
+        if bad:
+            print(f"\n{bad} measurement(s) did not reach the state they promised")
+        return 1 if bad else 0
     print(f"kernel {facts.get('kernel_release', '?')}; "
           f"{facts.get('procs_total', '?')} processes at most; "
           f"journal kernel lines {facts.get('journal_kernel_lines', '?')}")
@@ -135,6 +151,111 @@ def main():
 
     write_plot(plot, out, png)
     return 1 if bad else 0
+
+
+# Two-sided 95% quantiles of Student's t, t(0.975, df); a df between two
+# rows takes the smaller df's (wider) value.
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365,
+        8: 2.306, 9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145,
+        15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086,
+        21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056,
+        27: 2.052, 28: 2.048, 29: 2.045, 30: 2.042, 40: 2.021, 60: 2.000,
+        120: 1.980}
+
+
+def t975(df):
+    return T975[max(k for k in T975 if k <= df)] if df <= 120 else 1.960
+
+
+# The size benchmark's targets: (direction, ratio) -> the most it may be.
+SIZE_TARGETS = {("online", "daxctl"): 1.0,
+                ("online", "floor"): 1.05,
+                ("devdax", "floor"): 1.05}
+
+
+def sample_groups(out):
+    """Every group in samples.txt, whether its samples reached their state
+    or not."""
+    with open(os.path.join(out, "samples.txt")) as f:
+        return {line.split()[0] for line in f if len(line.split()) == 6}
+
+
+def size_runs(out):
+    """The size group by (case, tool, blocks): one entry per repetition, in
+    run order, ms or None where the turn did not reach its state, so that
+    the k-th entries of two tools are the same repetition's pair."""
+    runs = defaultdict(list)
+    with open(os.path.join(out, "samples.txt")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) != 6 or parts[0] != "size":
+                continue
+            _, case, tool, n, value, ok = parts
+            runs[(case, tool, int(n))].append(float(value) / 1000.0 if ok == "ok" else None)
+    return runs
+
+
+def geo_ratio(a, b):
+    """Geometric mean of the pair ratios a[k]/b[k] (pairs with a bad or
+    zero side left out), its 95% interval (None below two pairs) and the
+    number of pairs."""
+    logs = [math.log(x / y) for x, y in zip(a, b) if x and y]
+    n = len(logs)
+    if not n:
+        return None, None, 0
+    mean = statistics.fmean(logs)
+    if n < 2:
+        return math.exp(mean), None, n
+    half = t975(n - 1) * statistics.stdev(logs) / math.sqrt(n)
+    return math.exp(mean), (math.exp(mean - half), math.exp(mean + half)), n
+
+
+def judge(interval, target):
+    """met: the interval's upper bound is within the target; not met: its
+    lower bound is above it; undecided: it straddles, or there is none."""
+    if interval is None:
+        return "undecided"
+    if interval[1] <= target:
+        return "met"
+    if interval[0] > target:
+        return "not met"
+    return "undecided"
+
+
+def size_report(out, facts):
+    runs = size_runs(out)
+    kernels = sorted({v for k, v in facts.items() if k.endswith("kernel_release")})
+    ifaces = sorted({v for k, v in facts.items() if k.endswith("size_interface")})
+    print(f"size: one region of a whole device per boot; kernel {', '.join(kernels) or '?'};"
+          f" kmem interface {', '.join(ifaces) or '?'}")
+    print("ms per block, median of the repetitions; ratios are geometric means of the"
+          " per-repetition pair ratios [95% interval], n pairs")
+    print(f"{'case':7} {'blocks':>6} {'floor':>8} {'daxctl':>8} {'tdxmemd':>8}"
+          f"  {'tdxmemd/floor':30}  tdxmemd/daxctl")
+    verdicts = []
+    for case in ("online", "devdax"):
+        for n in sorted({k[2] for k in runs if k[0] == case}):
+            x = {tool: runs[(case, tool, n)] for tool in ("floor", "daxctl", "tdxmemd")}
+            per_block = [med([v / n for v in x[tool] if v is not None])
+                         for tool in ("floor", "daxctl", "tdxmemd")]
+            cells = []
+            for ref in ("floor", "daxctl"):
+                g, ci, pairs = geo_ratio(x["tdxmemd"], x[ref])
+                if g is None:
+                    cells.append("-")
+                    continue
+                span_ = f"[{ci[0]:.3f}-{ci[1]:.3f}]" if ci else "[-]"
+                cells.append(f"{g:.3f} {span_} n={pairs}")
+                target = SIZE_TARGETS.get((case, ref))
+                if target is not None:
+                    verdicts.append(f"  {case:7} {n:6} tdxmemd/{ref} <= {target}:"
+                                    f" {judge(ci, target)} ({g:.3f} {span_}, n={pairs})")
+            print(f"{case:7} {n:6} {per_block[0]:8.3f} {per_block[1]:8.3f} {per_block[2]:8.3f}"
+                  f"  {cells[0]:30}  {cells[1]}")
+    print("targets, by the 95% interval (met: its upper bound within; not met: its lower"
+          " bound beyond; undecided: it straddles, or fewer than 2 pairs)")
+    for line in verdicts:
+        print(line)
 
 
 def rss_by_file(out):

@@ -614,6 +614,25 @@ static void test_concurrent_online(void **state)
 	assert_returned_to_devdax();
 }
 
+/*
+ * No memo can be written (a FIFO where it goes): auto_online_blocks is not
+ * touched, and the device still goes online whole the other way.
+ */
+static void test_memo_unwritable(void **state)
+{
+	if (!kernel_auto_online)
+		skip();
+	reset(DAX_MODE_DEVDAX, ABSENT);
+	assert_int_equal(mkfifo(memo, 0600), 0);
+	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
+	assert_int_equal(unlink(memo), 0);
+	assert_int_equal(r.outcome, OUTCOME_APPLIED);
+	assert_int_not_equal(r.interface, KMEM_INTERFACE_PROBE);
+	assert_string_equal(sim.auto_online, "offline");
+	assert_int_equal(a_online(), 4);
+	assert_b_untouched();
+}
+
 /* A kill inside the bind leaves the memo: the next pass puts the value back. */
 static void test_auto_online_recover(void **state)
 {
@@ -815,6 +834,7 @@ int main(void)
 	    cmocka_unit_test(test_online_before_unbind),
 	    cmocka_unit_test(test_concurrent_online),
 	    cmocka_unit_test(test_auto_online_recover),
+	    cmocka_unit_test(test_memo_unwritable),
 	    cmocka_unit_test(test_rollback_fails),
 	    cmocka_unit_test(test_devdax_from_system_ram),
 	    cmocka_unit_test(test_devdax_in_use),

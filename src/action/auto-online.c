@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define AUTO_ONLINE_FILE "auto_online_blocks"
@@ -21,10 +22,14 @@ static bool auto_online_valid(const char *value)
 
 static int memo_write(const char *memo, const char *value)
 {
+	/* never block on a FIFO put there, never follow a link */
 	_cleanup_close_ int fd =
-	    open(memo, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	    open(memo, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -EMEDIUMTYPE;
 	size_t len = strlen(value);
 	if (write(fd, value, len) != (ssize_t)len)
 		return -EIO;

@@ -138,42 +138,42 @@ static bool has_device_state(const struct dax_device *device, const struct actio
 	return dax_kmem_state_read(options->dax_bus_dir, device->name, state) == 0;
 }
 
+#define OFFLINE_ROUNDS 3
+
+/*
+ * Block by block, offline: udevd first finishes what it has queued, so that
+ * no rule onlines one of these blocks again once it is offline
+ * (udev-settle.h). The blocks as they are then go to @ret_after.
+ */
+static int offline_blocks(struct dax_device *device, const struct action_options *options,
+			  struct memory_blocks_status *ret_after)
+{
+	int r = 0;
+
+	/*
+	 * Another agent still onlining (daxctl's online-memory, a rule whose
+	 * event udevd had not read yet) may online a block behind the loop:
+	 * the loop goes again while a round offlines everything it finds yet
+	 * one is online after it, a few times at most; the caller counts them.
+	 */
+	for (unsigned round = 0; round < OFFLINE_ROUNDS; round++) {
+		/* Timed out, udevd is stuck: unbind_kmem() finds what a late rule onlined. */
+		(void)udev_settle_queue(options->udev, UDEV_SETTLE_TIMEOUT_USEC);
+		r = set_blocks(device, options, "offline");
+		if (r >= 0)
+			r = read_blocks(device, options, ret_after);
+		if (r < 0 || ret_after->online == 0)
+			break;
+	}
+	return r;
+}
+
 /*
  * Takes every one of the device's blocks offline, all or nothing: with kmem's
  * daxX.Y/state one "unplugged" write, which also removes the memory
  * (offline_and_remove_memory() puts back what it offlined when one block
  * cannot go), else block by block. -EBUSY when a block stays online.
  */
-#define OFFLINE_ROUNDS 3
-
-/*
- * Block by block, offline: udevd first finishes what it has queued, so that
- * no rule onlines one of these blocks again once it is offline (udev-settle.h).
- */
-static int offline_blocks(struct dax_device *device, const struct action_options *options)
-{
-	struct memory_blocks_status now;
-	int r;
-
-	/*
-	 * Another agent still onlining (daxctl's online-memory, a rule whose
-	 * event udevd had not read yet) may online a block behind the loop:
-	 * the loop goes again while a round offlines everything it finds yet
-	 * one is online after it, a few times at most.
-	 */
-	for (unsigned round = 0; round < OFFLINE_ROUNDS; round++) {
-		/* Timed out, udevd is stuck: unbind_kmem() finds what a late rule onlined. */
-		(void)udev_settle_queue(options->udev, UDEV_SETTLE_TIMEOUT_USEC);
-		r = set_blocks(device, options, "offline");
-		if (r < 0)
-			return r;
-		r = read_blocks(device, options, &now);
-		if (r < 0 || now.online == 0)
-			return r;
-	}
-	return 0; /* the caller counts them */
-}
-
 static int take_offline(struct dax_device *device, const struct action_options *options,
 			struct action_result *result)
 {
@@ -184,6 +184,8 @@ static int take_offline(struct dax_device *device, const struct action_options *
 	if (has_device_state(device, options)) {
 		result->interface = KMEM_INTERFACE_DEVICE_STATE;
 		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
+		if (r >= 0)
+			r = read_blocks(device, options, &after);
 	}
 	/*
 	 * No daxX.Y/state, or "unplugged" refused: a kernel without
@@ -192,10 +194,8 @@ static int take_offline(struct dax_device *device, const struct action_options *
 	 */
 	if (r < 0) {
 		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
-		r = offline_blocks(device, options);
+		r = offline_blocks(device, options, &after);
 	}
-	if (r >= 0)
-		r = read_blocks(device, options, &after);
 	if (r >= 0 && after.online != 0)
 		r = -EBUSY;
 	return r;
@@ -358,8 +358,9 @@ rollback:
 	 * A rule acting on the adds of our bind must be done before a block is
 	 * offlined: it would online it again behind us (udev-settle.h).
 	 */
-	(void)udev_settle_blocks(watch, options->memory, &device->pluggable, options->block_size,
-				 UDEV_SETTLE_TIMEOUT_USEC);
+	if (!has_device_state(device, options)) /* "unplugged" takes all in one step */
+		(void)udev_settle_blocks(watch, options->memory, &device->pluggable,
+					 options->block_size, UDEV_SETTLE_TIMEOUT_USEC);
 	r = return_to_devdax(device, options, result);
 	if (r < 0) {
 		result->outcome = OUTCOME_FAILED;
@@ -392,11 +393,13 @@ static int offline_for_devdax(struct dax_device *device, const struct action_opt
 		 */
 		by_device_state = r >= 0;
 	}
-	if (!by_device_state) {
+	int counted = 0;
+	if (by_device_state) {
+		counted = read_blocks(device, options, &after);
+	} else {
 		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
-		r = offline_blocks(device, options);
+		r = offline_blocks(device, options, &after);
 	}
-	int counted = read_blocks(device, options, &after);
 	if (r >= 0 && counted >= 0 && after.online == 0)
 		return 0;
 

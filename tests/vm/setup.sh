@@ -530,7 +530,7 @@ build_initrd() {
 	log "building the bed's initramfs for $KVER"
 	rm -rf "$dir"
 	mkdir -p "$dir/debs" "$dir/tree/lib/modules" "$dir/tree/bin" "$dir/tree/proc" \
-		"$dir/tree/sys" "$dir/tree/dev" "$dir/tree/root"
+		"$dir/tree/sys" "$dir/tree/dev" "$dir/tree/run" "$dir/tree/root"
 	(cd "$dir/debs" && apt-get download -q -o APT::Sandbox::User=root busybox-static) \
 		>"$dir/download.log" 2>&1 || die "apt-get download busybox-static failed"
 	dpkg -x "$dir"/debs/busybox-static_*.deb "$dir/unpacked"

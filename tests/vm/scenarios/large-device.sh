@@ -16,7 +16,8 @@
 tdxmemd_service_off
 settle
 RAM="$BOOTRAM 0x100000000-0x200000000"
-tdxsim_load state=bios "cmrs=${BOOTRAM}"
+# the CMRs cover all boot RAM, below 4 GiB and above: TDX initializes
+tdxsim_load state=bios "cmrs=$BOOTRAM,0x100000000-0x200000000"
 cxl_region 0
 WIN=$REGION_START-$(printf '%#x' $((REGION_START + REGION_SIZE)))
 fact block_size_bytes "$(cat "$MEMSYS/block_size_bytes")"

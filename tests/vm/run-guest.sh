@@ -238,7 +238,11 @@ write_phases() {
 	awk -v wall="$wall" \
 		-v start="$(cat "$out/uptime-start" 2>/dev/null)" \
 		-v end="$(cat "$out/uptime-end" 2>/dev/null)" '
-		function ts(line) { return substr(line, 2, index(line, "]") - 2) + 0 }
+		# systemd 257 may put terminal escapes before the "[ seconds]"
+		function ts(line) {
+			if (!match(line, /\[ *[0-9]+\.[0-9]+\]/)) return 0
+			return substr(line, RSTART + 1, RLENGTH - 2) + 0
+		}
 		/Run \/init as init process/ && !init { init = ts($0) }
 		/systemd\[1\]: systemd .* running in system mode/ && !sd { sd = ts($0) }
 		/reboot: Power down/ { down = ts($0) }

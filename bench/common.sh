@@ -15,6 +15,7 @@
 #                 by TOOL_online or TOOL_devdax (daxctl and tdxmemd are
 #                 here; each script defines its own floor)
 #   whole_blocks DEV   how many blocks the device holds
+#   pairs GROUP N DEV  REPS rotated rounds of every tool's turns
 # shellcheck disable=SC2034 # for the scripts that source this
 REPS=$(cat "$FILES/reps" 2>/dev/null || echo 5)
 S=$OUT/samples.txt
@@ -65,4 +66,18 @@ turn() {
 # whole_blocks DEV: how many blocks the (block-aligned) device holds.
 whole_blocks() {
 	echo $(($(cat "$BUS/devices/$1/size") / 0x$(cat "$MEMSYS/block_size_bytes")))
+}
+
+# pairs GROUP N DEV: REPS repetitions of each tool's online, then devdax, of
+# DEV (N blocks), in turn order rotated per repetition: no tool always first.
+pairs() {
+	local r k tool tools=(floor daxctl tdxmemd)
+	for ((r = 0; r < REPS; r++)); do
+		for ((k = 0; k < 3; k++)); do
+			tool=${tools[(k + r) % 3]}
+			turn "$1" online "$tool" "$2" "$3" online
+			turn "$1" devdax "$tool" "$2" "$3" devdax
+		done
+		say "$1: repetition $((r + 1)) of $REPS done"
+	done
 }

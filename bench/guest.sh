@@ -51,15 +51,7 @@ for size in 512M 2G 4G; do
 	settle
 	n=$(whole_blocks "$dev")
 	say "blocks: $dev, $size, $n blocks"
-	tools=(floor daxctl tdxmemd)
-	for ((r = 0; r < REPS; r++)); do
-		# Pairs in turn order rotated per repetition: no tool always first.
-		for ((k = 0; k < 3; k++)); do
-			tool=${tools[(k + r) % 3]}
-			turn blocks online "$tool" "$n" "$dev" online
-			turn blocks devdax "$tool" "$n" "$dev" devdax
-		done
-	done
+	pairs blocks "$n" "$dev"
 done
 BIG=$dev
 

@@ -99,13 +99,5 @@ for tool in "${tools[@]}"; do
 	turn - - "$tool" "$n" "$dev" devdax
 done
 say "size: warm-up done"
-for ((r = 0; r < REPS; r++)); do
-	# Pairs in turn order rotated per repetition: no tool always first.
-	for ((k = 0; k < 3; k++)); do
-		tool=${tools[(k + r) % 3]}
-		turn size online "$tool" "$n" "$dev" online
-		turn size devdax "$tool" "$n" "$dev" devdax
-	done
-	say "size: repetition $((r + 1)) of $REPS done"
-done
+pairs size "$n" "$dev"
 say "sizes done: $(wc -l <"$S") samples"

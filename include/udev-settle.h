@@ -38,7 +38,8 @@ struct udev_monitor *udev_settle_watch(struct udev *udev);
 
 /*
  * Waits until @monitor has seen udevd finish the "add" of every block of
- * @blocks present in @memory now, at most @timeout_usec. 0, -ETIMEDOUT, or
+ * @blocks present in @memory now, at most @timeout_usec. 0, -ETIMEDOUT,
+ * -ENOBUFS when events were lost (wait with udev_settle_queue() then), or
  * -errno.
  */
 int udev_settle_blocks(struct udev_monitor *monitor, const struct path_cxt *memory,

@@ -95,7 +95,15 @@ int udev_settle_blocks(struct udev_monitor *monitor, const struct path_cxt *memo
 		r = wait_readable(udev_monitor_get_fd(monitor), deadline);
 		if (r <= 0)
 			return r < 0 ? r : -ETIMEDOUT;
+		errno = 0;
 		struct udev_device *event = udev_monitor_receive_device(monitor);
+		/*
+		 * Events lost (the socket's buffer is rmem_max without
+		 * CAP_NET_ADMIN): no count can finish; udevd has them queued by
+		 * now, which udev_settle_queue() waits for.
+		 */
+		if (!event && errno == ENOBUFS)
+			return -ENOBUFS;
 		if (!event)
 			continue;
 		const char *action = udev_device_get_action(event);

@@ -306,14 +306,12 @@ static uint64_t now_usec(clockid_t clock)
 	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
-void manager_recover_auto_online(const char *sysroot)
+/* manager_recover_auto_online() in @memory, the memory blocks' directory. */
+static void recover_auto_online(const struct path_cxt *memory)
 {
-	_cleanup_(path_cxt_close) struct path_cxt memory = {.dir_fd = -1};
 	char value[AUTO_ONLINE_MAX];
 
-	if (path_cxt_open(&memory, sysroot, "/sys/devices/system/memory") < 0)
-		return;
-	int r = auto_online_recover(&memory, TDXMEMD_AUTO_ONLINE_MEMO, value);
+	int r = auto_online_recover(memory, TDXMEMD_AUTO_ONLINE_MEMO, value);
 	if (r > 0)
 		log_notice("Put auto_online_blocks back to \"%s\", which an interrupted kmem bind "
 			   "had left changed.",
@@ -321,6 +319,14 @@ void manager_recover_auto_online(const char *sysroot)
 	else if (r < 0)
 		log_warning("Cannot put auto_online_blocks back from %s: %s",
 			    TDXMEMD_AUTO_ONLINE_MEMO, strerror(-r));
+}
+
+void manager_recover_auto_online(const char *sysroot)
+{
+	_cleanup_(path_cxt_close) struct path_cxt memory = {.dir_fd = -1};
+
+	if (path_cxt_open(&memory, sysroot, "/sys/devices/system/memory") >= 0)
+		recover_auto_online(&memory);
 }
 
 /*
@@ -482,7 +488,8 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 	bool held = !options.dry_run && hold_dax_bus();
 	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	if (!options.dry_run) {
-		manager_recover_auto_online(m->options.sysroot);
+		/* the pass's own directory, opened by its read */
+		recover_auto_online(options.memory);
 		/* other agents' udev rules are waited for (udev-settle.h) */
 		options.udev = udev = udev_new();
 	}

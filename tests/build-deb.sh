@@ -32,6 +32,11 @@ key=$( (
 	xargs -0 sha256sum <"$list"
 ) | sha256sum | cut -c1-16)
 out=$CACHE/debs/$LEG-$key
+# Scenarios running side by side may ask for the same package at once.
+mkdir -p "$CACHE/debs"
+exec {debs_lock}>"$CACHE/debs/$LEG.lock"
+flock "$debs_lock"
+[[ -z $buildroot ]] || lock_buildroot "$buildroot"
 if ! compgen -G "$out/tdxmemd_*.deb" >/dev/null; then
 	rm -rf "$out"
 	mkdir -p "$out"

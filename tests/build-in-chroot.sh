@@ -44,6 +44,7 @@ if [[ -z $ROOT ]]; then
 	exit 2
 fi
 
+lock_buildroot "$ROOT"
 trap unmount_all EXIT
 # meson and the tests read /proc; the CLI tests make FIFOs in /tmp.
 mount_undone -t proc proc "$ROOT/proc"

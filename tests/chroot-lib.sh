@@ -17,6 +17,16 @@ leg_buildroot() {
 	sed -n 's/^VM_BUILDROOT=//p' "$env"
 }
 
+# lock_buildroot ROOT: hold ROOT's lock until the calling script exits.
+# The vm suite runs scenarios side by side, and every scenario of a leg
+# with a build chroot builds in that one chroot (build-in-chroot.sh) or
+# builds the package there (build-deb.sh): the tree copied into /src and
+# the /proc mounted there are the chroot's only one.
+lock_buildroot() {
+	exec {buildroot_lock}>"$1.lock"
+	flock "$buildroot_lock"
+}
+
 # mount_undone ARGS... DIR: mount(8) ARGS onto DIR, unmounted (lazily, last
 # first) by unmount_all, which the caller's EXIT trap runs.
 chroot_mounts=()

@@ -72,7 +72,9 @@ fi
 # setup.sh is cheap once cached, but needs root; without root, use what a
 # previous root run left.
 if [[ $(id -u) == 0 ]]; then
-	"$HERE/setup.sh" --quiet "$LEG"
+	# Scenarios run side by side (meson test -j): one set-up at a time.
+	mkdir -p "$CACHE"
+	flock "$CACHE/setup.lock" "$HERE/setup.sh" --quiet "$LEG"
 elif [[ ! -r $CACHE/leg-$LEG.env ]]; then
 	echo "run-scenario: run 'sudo $HERE/setup.sh' first" >&2
 	exit 99

@@ -15,7 +15,9 @@
 #      the README commands' set-up on fresh Debian 12 and 13 debootstraps
 #      with only their default sources (tests/fresh-machine.sh),
 #   6. the real-kernel scenarios in QEMU guests with emulated CXL memory,
-#      on every leg: Debian 12 + 6.12 and Debian 13 + 7.3 (suite vm).
+#      on every leg: Debian 12 + 6.12 and Debian 13 + 7.3 (suite vm),
+#      TDXMEMD_VM_JOBS (1) at a time; they start right after the legs'
+#      set-up and run beside steps 1-5, their output printed after step 5.
 # Steps 4-6 are skipped with TDXMEMD_SKIP_VM=1.
 # --setup-only installs what the tests need and builds, then stops: what
 # tests/fresh-machine.sh runs on a freshly debootstrapped Debian.
@@ -41,7 +43,7 @@ if [ "${1:-}" = --setup-only ]; then
 	exit 0
 fi
 
-step() { printf '\n=== %s\n' "$*"; }
+step() { printf '\n=== [%s] %s\n' "$(date +%T)" "$*"; }
 
 # Every meson test run writes its own log (--logbase); the closing line
 # counts them all, so a run that executed nothing cannot look green.
@@ -63,8 +65,29 @@ print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 }
 
-step "build (-Werror) and unit tests"
 [ -d build ] || meson setup build -Dwerror=true
+
+# The real-kernel scenarios take the most time, and a guest under TCG keeps
+# about one of the two cores busy: they start first, in the background, and
+# every other step runs beside them on the other (tests/vm/README.md,
+# "Where the time goes").
+vm_pid=""
+if [ "${TDXMEMD_SKIP_VM:-0}" != 1 ]; then
+	step "test bed legs"
+	tests/vm/setup.sh --quiet
+	meson configure build -Dvm_tests=true
+	ninja -C build
+	rm -f build/vm-runs/*/times.txt
+	step "real-kernel scenarios (QEMU, emulated CXL memory), every leg: started," \
+		"${TDXMEMD_VM_JOBS:-1} at a time; their output follows the other steps"
+	setsid meson test -C build --suite vm --no-rebuild --print-errorlogs --logbase vm \
+		--num-processes "${TDXMEMD_VM_JOBS:-1}" >build/vm-suite.log 2>&1 &
+	vm_pid=$!
+	# a failed step ends the run: its guests with it (setsid: their group)
+	trap 'kill -- -"$vm_pid" 2>/dev/null || true' EXIT
+fi
+
+step "build (-Werror) and unit tests"
 meson test -C build --suite unit --print-errorlogs --logbase unit
 logs+=(build/meson-logs/unit.json)
 
@@ -90,8 +113,6 @@ logs+=(build-fuzz/meson-logs/fuzz.json)
 if [ "${TDXMEMD_SKIP_VM:-0}" = 1 ]; then
 	step "real-kernel scenarios skipped (TDXMEMD_SKIP_VM=1)"
 else
-	step "test bed legs"
-	tests/vm/setup.sh --quiet
 	# The legs of another distribution than the host's (Debian 13 on a
 	# Debian 12 host, and the other way round) have a build chroot.
 	for leg in deb12-6.12 deb13-7.3; do
@@ -122,10 +143,9 @@ else
 	done
 
 	step "real-kernel scenarios (QEMU, emulated CXL memory), every leg"
-	meson configure build -Dvm_tests=true
-	rm -f build/vm-runs/*/times.txt
 	vm_rc=0
-	meson test -C build --suite vm --print-errorlogs --logbase vm || vm_rc=$?
+	wait "$vm_pid" || vm_rc=$?
+	cat build/vm-suite.log
 	logs+=(build/meson-logs/vm.json)
 	for times in build/vm-runs/*/times.txt; do
 		[ -e "$times" ] || continue

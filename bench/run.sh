@@ -119,10 +119,11 @@ for size in "${sizes[@]}"; do
 	# per 4 KiB page: SIZE/64), rounded up to whole GiB.
 	memory=$((2 + (m / 64 + 1023) / 1024))G
 	# Bounds, against a hang: the boot and its collection (10 minutes),
-	# plus 3 s per block for each round of six turns (warm-up and REPS).
+	# plus 9 s per block for each round of six timed turns and their
+	# twelve untimed floor turns (warm-up and REPS).
 	# Seen on 6.12 under TCG, on a busy 2-core host, at 8 blocks: about
 	# 0.75 s per block and round, most of it daxctl's devdax.
-	stimeout=$((600 + blocks * (REPS + 1) * 3))
+	stimeout=$((600 + blocks * (REPS + 1) * 9))
 	echo "bench: $size ($blocks blocks), guest RAM $memory, at most $((stimeout + 600)) s" >&2
 	run=$OUT/run-$size
 	"$ROOT/tests/vm/run-guest.sh" --leg "$LEG" --build-dir "$BUILD_DIR" \

@@ -9,8 +9,9 @@
 #   size  online|devdax  floor|daxctl|tdxmemd  N  MICROSECONDS  ok|bad
 # with N the device's memory blocks (128 MiB). Each repetition runs the
 # tools in turn, each online then devdax, in an order rotated per
-# repetition; one untimed round of each tool comes first (binaries read
-# in, kmem's first probe). The floor is the kernel's own cheapest path
+# repetition, every timed turn from a state the floor reached (common.sh,
+# pairs ... neutral); one untimed round of each tool comes first (binaries
+# read in, kmem's first probe). The floor is the kernel's own cheapest path
 # on this kernel:
 #   online  unbind device_dax; auto_online_blocks=online_movable; bind kmem
 #           (its probe adds and onlines every block); auto_online_blocks
@@ -99,5 +100,5 @@ for tool in "${tools[@]}"; do
 	turn - - "$tool" "$n" "$dev" devdax
 done
 say "size: warm-up done"
-pairs size "$n" "$dev"
+pairs size "$n" "$dev" neutral
 say "sizes done: $(wc -l <"$S") samples"

@@ -49,8 +49,9 @@ static void print_devices(FILE *out, const struct inventory *inventory, struct s
 	}
 
 	/*
-	 * The service puts such a device back at its next pass; a 1 that
-	 * stays means nothing does (no service, or status read between passes).
+	 * The put-back's own test (ledger_changed_outside()): a device at 1
+	 * is one the service's next pass puts back, so a 1 that stays means
+	 * no service runs to do it.
 	 */
 	family(out, "tdxmemd_device_left_decided_state", "gauge",
 	       "1 when the device reached its last decision's state this boot and left it since.");

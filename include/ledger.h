@@ -56,6 +56,13 @@ bool ledger_should_record(const struct ledger *ledger, const struct dax_device *
 			  const struct verdict *verdict);
 
 /*
+ * Whether @device is out of the state of @last (its last record), which
+ * this boot had reached: something other than tdxmemd changed it since.
+ * False without a record, and after a rollback or failure (never reached).
+ */
+bool ledger_left_state(const struct state_entry *last, const struct dax_device *device);
+
+/*
  * Whether @device left the state of its last record, which this boot had
  * reached, while @verdict decides the same: another agent changed it (an
  * administrator's daxctl), and acting on it puts it back.

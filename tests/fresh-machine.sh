@@ -19,7 +19,8 @@
 #                  takes an hour; the set-up it needs is what the default
 #                  mode proves)
 #   --package DEB  install DEB with apt instead, check that tdxmemd.service
-#                  is enabled, the udev rule and the catalog are in place,
+#                  is enabled, the udev rule, the catalog and the alert
+#                  rules are in place,
 #                  then `dpkg --purge` and check that no file of the
 #                  package is left
 # The debootstrapped base is cached, pristine, as a tarball in
@@ -148,6 +149,7 @@ check "the shipped /etc/tdxmemd.conf parses (tdxmemd --once --dry-run)" \
 check "catalog in journalctl's database ($catalog_id)" \
 	'in_root journalctl --list-catalog 2>/dev/null | grep -q "^$catalog_id "'
 check "man pages" '[[ -s $root/usr/share/man/man8/tdxmemd.8.gz && -s $root/usr/share/man/man5/tdxmemd.conf.5.gz && -s $root/usr/share/man/man7/tdxmemd-journal-fields.7.gz ]]'
+check "alert rules in /usr/share/tdxmemd" '[[ -s $root/usr/share/tdxmemd/tdxmemd.rules.yml ]]'
 log "$SUITE: dpkg --purge tdxmemd"
 in_root dpkg --purge tdxmemd >"$root/purge.log" 2>&1 || die "purge failed: $(cat "$root/purge.log")"
 left=()
@@ -157,6 +159,7 @@ done
 check "purge left no file of the package (${left[*]})" '((${#left[@]} == 0))'
 check "purge removed the enablement symlinks" \
 	'! compgen -G "$root/etc/systemd/system/*.wants/tdxmemd*" >/dev/null'
+check "purge removed /usr/share/tdxmemd" '[[ ! -e $root/usr/share/tdxmemd ]]'
 check "purge removed the conffile" '[[ ! -e $root/etc/tdxmemd.conf ]]'
 check "catalog entries gone from the database" \
 	'! in_root journalctl --list-catalog 2>/dev/null | grep -q "^$catalog_id "'

@@ -89,6 +89,63 @@ static void test_devices(void **unused)
 	state_clear(&state);
 }
 
+/* Out of the state its last record reached: changed by something else since. */
+static void test_left_decided_state(void **unused)
+{
+	struct dax_device devices[] = {
+	    /* online, then one block offlined by hand */
+	    {.name = "dax0.0",
+	     .managed = true,
+	     .mode = DAX_MODE_SYSTEM_RAM,
+	     .blocks = 4,
+	     .blocks_present = 4,
+	     .blocks_online = 3},
+	    /* online and whole */
+	    {.name = "dax1.0",
+	     .managed = true,
+	     .mode = DAX_MODE_SYSTEM_RAM,
+	     .blocks = 4,
+	     .blocks_present = 4,
+	     .blocks_online = 4},
+	    /* rolled back: never reached online, which an alert of its own tells */
+	    {.name = "dax2.0", .managed = true, .mode = DAX_MODE_DEVDAX, .blocks = 4},
+	    /* devdax, then onlined by daxctl */
+	    {.name = "dax3.0",
+	     .managed = true,
+	     .mode = DAX_MODE_SYSTEM_RAM,
+	     .blocks = 4,
+	     .blocks_present = 4,
+	     .blocks_online = 4},
+	    /* no record this boot */
+	    {.name = "dax4.0", .managed = true, .mode = DAX_MODE_DEVDAX, .blocks = 4},
+	};
+	struct inventory inventory = {.devices = devices, .count = ARRAY_SIZE(devices)};
+	struct state state = {0};
+
+	assert_int_equal(
+	    state_put(&state, "dax0.0", DECISION_ONLINE, REASON_CMR_COVERED, OUTCOME_APPLIED, 1),
+	    0);
+	assert_int_equal(
+	    state_put(&state, "dax1.0", DECISION_ONLINE, REASON_CMR_COVERED, OUTCOME_ALREADY, 1),
+	    0);
+	assert_int_equal(state_put(&state, "dax2.0", DECISION_ONLINE, REASON_CMR_COVERED,
+				   OUTCOME_ROLLED_BACK, 1),
+			 0);
+	assert_int_equal(state_put(&state, "dax3.0", DECISION_DEVDAX, REASON_NOT_CONVERTIBLE,
+				   OUTCOME_APPLIED, 1),
+			 0);
+
+	_cleanup_free_ char *text =
+	    print(&inventory, &state, TDX_STATE_BIOS_ENABLED, TDX_INIT_WOULD_FAIL, 1);
+	assert_line(text, "tdxmemd_device_left_decided_state{device=\"dax0.0\"} 1");
+	assert_line(text, "tdxmemd_device_left_decided_state{device=\"dax1.0\"} 0");
+	assert_line(text, "tdxmemd_device_left_decided_state{device=\"dax2.0\"} 0");
+	assert_line(text, "tdxmemd_device_left_decided_state{device=\"dax3.0\"} 1");
+	assert_null(strstr(text, "tdxmemd_device_left_decided_state{device=\"dax4.0\"}"));
+	assert_line(text, "# TYPE tdxmemd_device_left_decided_state gauge");
+	state_clear(&state);
+}
+
 static void test_nothing_to_tell(void **unused)
 {
 	struct inventory inventory = {0};
@@ -122,6 +179,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_devices),
+	    cmocka_unit_test(test_left_decided_state),
 	    cmocka_unit_test(test_nothing_to_tell),
 	    cmocka_unit_test(test_label_escaping),
 	};

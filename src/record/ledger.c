@@ -85,14 +85,18 @@ bool ledger_should_record(const struct ledger *ledger, const struct dax_device *
 		 last->outcome == OUTCOME_ROLLED_BACK || last->outcome == OUTCOME_FAILED);
 }
 
+bool ledger_left_state(const struct state_entry *last, const struct dax_device *device)
+{
+	return last && (last->outcome == OUTCOME_APPLIED || last->outcome == OUTCOME_ALREADY) &&
+	       !action_state_holds(device, last->decision);
+}
+
 bool ledger_changed_outside(const struct ledger *ledger, const struct dax_device *device,
 			    const struct verdict *verdict)
 {
 	const struct state_entry *last = state_find((struct state *)&ledger->state, device->name);
 
-	return last && last->decision == verdict->decision &&
-	       (last->outcome == OUTCOME_APPLIED || last->outcome == OUTCOME_ALREADY) &&
-	       !action_state_holds(device, verdict->decision);
+	return last && last->decision == verdict->decision && ledger_left_state(last, device);
 }
 
 void ledger_note(struct ledger *ledger, const struct record *record, uint64_t realtime_usec)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "metrics.h"
 
+#include "ledger.h"
 #include "macro.h"
 #include "path.h"
 #include "record.h"
@@ -45,6 +46,23 @@ static void print_devices(FILE *out, const struct inventory *inventory, struct s
 		label(out, "outcome", last ? outcome_to_string(last->outcome) : "", false);
 		label(out, "mode", dax_mode_to_string(d->mode), false);
 		fputs("} 1\n", out);
+	}
+
+	/*
+	 * The put-back's own test (ledger_changed_outside()): a device at 1
+	 * is one the service's next pass puts back, so a 1 that stays means
+	 * no service runs to do it.
+	 */
+	family(out, "tdxmemd_device_left_decided_state", "gauge",
+	       "1 when the device reached its last decision's state this boot and left it since.");
+	for (size_t i = 0; i < inventory->count; i++) {
+		const struct dax_device *d = &inventory->devices[i];
+		const struct state_entry *last = state_find(state, d->name);
+		if (!d->managed || !last)
+			continue;
+		fputs("tdxmemd_device_left_decided_state{", out);
+		label(out, "device", d->name, true);
+		fprintf(out, "} %d\n", ledger_left_state(last, d));
 	}
 
 	family(out, "tdxmemd_device_bytes", "gauge", "Size of the dax device in bytes.");

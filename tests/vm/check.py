@@ -1519,6 +1519,89 @@ def service_metrics(c, run):
     device_devdax(c, run, d1, prefix="after1")
 
 
+RULES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "monitoring",
+                     "tdxmemd.rules.yml")
+
+
+def promtool_alerts(c, run, samples, boot_time, want, what):
+    """promtool test rules: the shipped rules over samples (each held for
+    30 minutes, labelled as node_exporter's textfile collector exports
+    them) and node_boot_time_seconds = boot_time fire exactly the alerts
+    in want, {(alertname, device or None)}, within 20 minutes."""
+    promtool = os.environ.get("PROMTOOL", "/var/cache/tdxmemd-tools/usr/bin/promtool")
+    if not os.access(promtool, os.X_OK):
+        print(f"  info no promtool: {what} not checked")
+        return
+    import subprocess
+
+    def series(name, labels):
+        pairs = [("job", "node"), ("instance", "guest:9100")] + sorted(labels)
+        return name + "{" + ",".join(f'{k}="{v}"' for k, v in pairs) + "}"
+
+    inputs = [{"series": series(n, l), "values": f"{v}x30"} for (n, l), v in samples.items()]
+    inputs.append({"series": series("node_boot_time_seconds", ()), "values": f"{boot_time}x30"})
+    expect = [{"labels": "{" + f'alertname="{a}"' + (f',device="{d}"' if d else "") + "}",
+               "value": 1} for a, d in sorted(want, key=str)]
+    test = {"rule_files": [os.path.abspath(RULES)], "evaluation_interval": "1m",
+            "tests": [{"interval": "1m", "input_series": inputs,
+                       "promql_expr_test": [{
+                           "expr": 'count by (alertname, device) (ALERTS{alertstate="firing"})',
+                           "eval_time": "20m", "exp_samples": expect}]}]}
+    # JSON is YAML: no quoting of label values to get wrong
+    path = run.path(f"alerts-{what.replace(' ', '-')}.test.yml")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(test, f, indent=1)
+    p = subprocess.run([promtool, "test", "rules", path], capture_output=True, text=True)
+    c.check(p.returncode == 0,
+            f"{what}: firing {sorted(want, key=str)} ({os.path.basename(path)})"
+            + ("" if p.returncode == 0 else f"\n{p.stdout}{p.stderr}"))
+
+
+@scenario
+def service_alerts(c, run):
+    d0, d1, d2 = (run.fact(f"region{i}_dax") for i in range(3))
+    c.fact("records_online", "1")
+    c.fact("records_seen", "3")
+    c.one_record(d0, decision="online", reason="cmr-covered", outcome="applied")
+    c.one_record(d1, decision="devdax", reason="not-convertible", outcome="applied")
+    c.one_record(d2, decision="online", reason="cmr-covered", outcome="rolled-back")
+    c.fact("refuse_nth_left", "0")
+    c.fact("after0_online", "4")
+    device_devdax(c, run, d1, prefix="after1")
+    device_devdax(c, run, d2, prefix="after2")
+    # the service's own record of the outlook, which the alert's description names
+    risk = [e for e in run.journal if e.get("MESSAGE_ID") == "5c0e9b7d2a4f4d1e8b6a3f9c7d2e1b40"]
+    c.check(len(risk) == 1 and risk[0].get("TDXMEMD_UNCOVERED", "").startswith("0x70000000-"),
+            f"one TDX-init-at-risk record naming the boot RAM outside the CMRs "
+            f"({[e.get('TDXMEMD_UNCOVERED') for e in risk]})")
+
+    promtool_check(c, run, "metrics.prom")
+    got = prom_samples(run.text("metrics.prom"))
+    c.eq(got.get(("tdxmemd_tdx_init_would_succeed", frozenset())), "0", "would_succeed")
+    c.eq(got.get(("tdxmemd_rollbacks_total", frozenset())), "1", "rollbacks_total")
+    for d in (d0, d1, d2):
+        c.eq(got.get(("tdxmemd_device_left_decided_state", frozenset({("device", d)}))), "0",
+             f"{d} left its decided state")
+    # A metric the rules use and the file lacks (renamed on one side) is
+    # an alert that can never fire.
+    with open(RULES, encoding="utf-8") as f:
+        exprs = " ".join(line for line in f if line.strip().startswith("expr:"))
+    used = set(re.findall(r"\btdxmemd_[a-z_]+", exprs))
+    names = {n for n, _ in got}
+    c.check(len(used) >= 4 and used <= names,
+            f"every metric the rules use is in the textfile: {sorted(used)}, "
+            f"missing {sorted(used - names)}")
+
+    boot = int(run.fact("boot_time", "0"))
+    c.check(boot > 0, f"boot time {boot}")
+    firing = {("TdxmemdTdxInitWouldFail", None), ("TdxmemdDeviceActionFailed", d2)}
+    promtool_alerts(c, run, got, boot, firing, "this boot")
+    # The same file read after the next boot, before any pass: stale too.
+    last = float(got.get(("tdxmemd_last_pass_timestamp_seconds", frozenset()), "0"))
+    promtool_alerts(c, run, got, int(last) + 60, firing | {("TdxmemdTextfileStale", None)},
+                    "next boot")
+
+
 def suite_invariants(c, run, name):
     """What every scenario must keep, whatever it is about."""
     # What the package installs is what ran.

@@ -3,8 +3,11 @@
 
 #include "action.h"
 #include "auto-online.h"
+#include "changes.h"
+#include "cxl.h"
 #include "dax-bus.h"
 #include "explain.h"
+#include "holders.h"
 #include "log.h"
 #include "macro.h"
 #include "metrics.h"
@@ -214,9 +217,9 @@ static int manager_read_devices(struct manager *m, char *const *changed)
 
 	/* only the last read's readings are reused: its context goes first */
 	inventory_drop_handles(&m->inventory);
-	struct inventory_reuse reuse = {.previous = &m->inventory, .changed = changed};
+	struct change_set changes = {.previous = &m->inventory, .changed = changed};
 	struct inventory fresh = {0};
-	r = inventory_scan(&fresh, m->options.sysroot, m->options.devices, &reuse, &error);
+	r = inventory_scan(&fresh, m->options.sysroot, m->options.devices, &changes, &error);
 	if (r < 0) {
 		log_parse_error(&error);
 		return r;
@@ -228,7 +231,7 @@ static int manager_read_devices(struct manager *m, char *const *changed)
 
 void manager_read_cxl(struct manager *m)
 {
-	int r = inventory_read_cxl(&m->inventory, &m->cxl);
+	int r = cxl_attribute(&m->inventory, &m->cxl);
 	if (r < 0)
 		log_warning("Cannot read the CXL topology (%s): regions and memdevs unknown.",
 			    strerror(-r));
@@ -289,7 +292,7 @@ static struct verdict decide_with_holders(struct manager *m, struct dax_device *
 	if (verdict.decision != DECISION_ONLINE || device->mode != DAX_MODE_DEVDAX ||
 	    device->in_use)
 		return verdict;
-	int r = inventory_device_held(m->options.sysroot, device->name, &device->in_use);
+	int r = holders_any(m->options.sysroot, device->name, &device->in_use);
 	if (r < 0) {
 		log_warning("%s: cannot scan processes for holders (%s): counting it as in use.",
 			    device->name, strerror(-r));

@@ -3,6 +3,7 @@
 
 #include "action.h"
 #include "auto-online.h"
+#include "boot-ram.h"
 #include "changes.h"
 #include "cxl.h"
 #include "dax-bus.h"
@@ -198,12 +199,12 @@ static int manager_read_devices(struct manager *m, char *const *changed)
 
 	if (m->config.state_pinned) {
 		m->tdx_state = m->config.state;
-		m->tdx_basis = "config";
+		m->tdx_evidence = "config";
 	} else {
 		struct tdx_evidence evidence;
 
 		m->tdx_state = tdx_state_read(m->options.sysroot, &m->kernel_log, &evidence);
-		m->tdx_basis = tdx_state_basis(&evidence);
+		m->tdx_evidence = tdx_state_evidence(&evidence);
 		if (evidence.bad_file) {
 			_cleanup_free_ char *path =
 			    path_join_root(m->options.sysroot, evidence.bad_file);
@@ -430,7 +431,7 @@ static bool act_on_device(struct manager *m, struct dax_device *device,
 	    .device = device,
 	    .verdict = *verdict,
 	    .tdx_state = m->tdx_state,
-	    .tdx_basis = m->tdx_basis,
+	    .tdx_evidence = m->tdx_evidence,
 	    .cmrs = &m->cmrs,
 	    .put_back = ledger_changed_outside(&m->ledger, device, verdict),
 	    .found_mode = device->mode,
@@ -668,7 +669,7 @@ int manager_explain(struct manager *m, const char *name)
 	struct explain_facts facts = {
 	    .device = device,
 	    .tdx_state = m->tdx_state,
-	    .tdx_basis = m->tdx_basis,
+	    .tdx_evidence = m->tdx_evidence,
 	    .cmrs = &m->cmrs,
 	    .config = &m->config,
 	    .verdict = decide_with_holders(m, device),

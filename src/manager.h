@@ -62,7 +62,7 @@ struct manager {
 	struct kernel_log kernel_log;
 	bool kernel_log_followed;
 	enum tdx_state tdx_state;
-	const char *tdx_basis; /* what showed tdx_state (tdx_state_basis()) */
+	const char *tdx_evidence; /* what showed tdx_state (tdx_state_evidence()) */
 	struct inventory inventory;
 	struct record *records;
 	size_t record_count;

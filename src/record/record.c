@@ -387,9 +387,9 @@ static void fields_add_decision(struct record_fields *fields, const struct recor
 				  kmem_interface_to_string(record->result.interface));
 	fields_add_string(fields, "TDXMEMD_TDX_STATE", "tdx_state",
 			  tdx_state_to_string(record->tdx_state));
-	if (record->tdx_basis)
+	if (record->tdx_evidence)
 		fields_add_string(fields, "TDXMEMD_TDX_EVIDENCE", "tdx_evidence",
-				  record->tdx_basis);
+				  record->tdx_evidence);
 	fields_add_string(fields, "TDXMEMD_CMR_SOURCE", "cmr_source",
 			  cmr_source_to_string(record_cmr_source(record)));
 	if (record->verdict.has_uncovered) {

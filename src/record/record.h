@@ -18,7 +18,7 @@ struct record {
 	struct verdict verdict;
 	struct action_result result;
 	enum tdx_state tdx_state;
-	const char *tdx_basis; /* tdx_state_basis(), or "config" when pinned */
+	const char *tdx_evidence; /* tdx_state_evidence(), or "config" when pinned */
 	const struct cmr_info *cmrs;
 	/*
 	 * The last record had reached this decision's state, and the device

@@ -4,7 +4,8 @@
  * only for a device no change named, found in the same mode with the same
  * blocks of the same size; never without a previous scan. And when it may
  * take over a dax region's devices whole: only when no change names a
- * device of it, or any name that is not a dax device's.
+ * device of it, or any name that is not a dax device's. And the service's
+ * account of its uevents: which are echoes of its last pass, which decide.
  */
 #include "changes.h"
 #include "test-util.h"
@@ -115,11 +116,103 @@ static void test_region_reusable(void **state)
 		range_set_clear(&before[i].pluggable);
 }
 
+/* A tracker after a pass over dax0.0 (region0, blocks 0-3) and dax1.0 that changed dax0.0. */
+static void tracker_after_pass(struct change_tracker *t, struct inventory *inventory,
+			       struct dax_device devices[2])
+{
+	struct name_list acted = {0};
+
+	devices[0] = device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 0, 4 * BLOCK);
+	devices[0].cxl_region = "region0";
+	devices[1] = device_at("dax1.0", DAX_MODE_DEVDAX, 8 * BLOCK, 12 * BLOCK);
+	*inventory = (struct inventory){.block_size = BLOCK, .devices = devices, .count = 2};
+	*t = (struct change_tracker){.all = true};
+	assert_int_equal(name_list_add(&acted, "dax0.0"), 0);
+	change_tracker_pass_done(t, inventory, &acted, false);
+	assert_null(acted.names);
+	assert_true(name_list_contains(&t->decided, "dax0.0"));
+	assert_true(name_list_contains(&t->decided, "dax1.0"));
+	assert_false(t->all);
+}
+
+static void test_echoes(void **state)
+{
+	struct change_tracker t;
+	struct inventory inventory;
+	struct dax_device devices[2];
+	struct change_set next;
+
+	tracker_after_pass(&t, &inventory, devices);
+	assert_false(change_tracker_next(&t, &next));
+
+	/* the pass's own bind and its blocks: echoes, no pass */
+	assert_true(change_tracker_dax_event(&t, "bind", "dax0.0"));
+	change_tracker_block_event(&t, "memory2");
+	assert_true(change_tracker_cxl_event(&t, "bind", "dax_region0"));
+	assert_int_equal(t.echoes.count, 1);
+	assert_int_equal(t.pending.count, 0);
+	assert_false(t.all || t.outside);
+	/* a region add is the device's own add's business; no decided device in region9 */
+	assert_false(change_tracker_cxl_event(&t, "add", "region0"));
+	assert_false(change_tracker_cxl_event(&t, "unbind", "region9"));
+
+	/* a change (udevadm trigger) decides; a dax region is no device */
+	assert_true(change_tracker_dax_event(&t, "change", "dax1.0"));
+	assert_false(change_tracker_dax_event(&t, "add", "dax_region1"));
+	assert_true(change_tracker_next(&t, &next));
+	assert_ptr_equal(next.previous, &inventory);
+	assert_string_equal(next.changed[0], "dax1.0");
+	assert_null(next.changed[1]);
+
+	/* a block of no device the pass changed: someone else's, every device decides */
+	change_tracker_block_event(&t, "memory9");
+	assert_true(t.all && t.outside);
+	assert_true(change_tracker_next(&t, &next));
+	assert_null(next.changed);
+
+	/* a device going away: no event is an echo until the next pass */
+	assert_false(change_tracker_dax_event(&t, "remove", "dax1.0"));
+	assert_int_equal(t.decided.count, 0);
+	assert_true(change_tracker_dax_event(&t, "bind", "dax0.0"));
+	assert_true(name_list_contains(&t.pending, "dax0.0"));
+	assert_true(change_tracker_cxl_event(&t, "change", "region0"));
+
+	change_tracker_done(&t);
+	for (size_t i = 0; i < 2; i++)
+		range_set_clear(&devices[i].pluggable);
+}
+
+static void test_pass_decides_pending(void **state)
+{
+	struct change_tracker t;
+	struct inventory inventory;
+	struct dax_device devices[2];
+	struct name_list none = {0};
+
+	tracker_after_pass(&t, &inventory, devices);
+	/* a pass for dax1.0 alone decided dax1.0 alone */
+	assert_true(change_tracker_dax_event(&t, "change", "dax1.0"));
+	change_tracker_pass_done(&t, &inventory, &none, false);
+	assert_int_equal(t.decided.count, 1);
+	assert_true(name_list_contains(&t.decided, "dax1.0"));
+	assert_int_equal(t.acted.count, 0);
+	assert_int_equal(t.pending.count, 0);
+	/* a failed pass decided nothing */
+	t.all = true;
+	change_tracker_pass_done(&t, &inventory, &none, true);
+	assert_int_equal(t.decided.count, 0);
+	change_tracker_done(&t);
+	for (size_t i = 0; i < 2; i++)
+		range_set_clear(&devices[i].pluggable);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reusable),
 	    cmocka_unit_test(test_region_reusable),
+	    cmocka_unit_test(test_echoes),
+	    cmocka_unit_test(test_pass_decides_pending),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "holders.h"
 #include "log.h"
 #include "macro.h"
+#include "message.h"
 #include "metrics.h"
 #include "name-list.h"
 #include "path.h"

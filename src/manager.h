@@ -7,7 +7,7 @@
 #pragma once
 
 #include "changes.h"
-#include "cmr.h"
+#include "cmr-sources.h"
 #include "config.h"
 #include "inventory.h"
 #include "kernel-log.h"

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "cmr.h"
+#include "cmr-sources.h"
 #include "config.h"
 #include "inventory.h"
 #include "policy.h"

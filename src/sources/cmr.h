@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * TDX Convertible Memory Regions. Mainline exports none (docs/platform-notes.md, section 1), so
- * they come from a file the administrator provides, a sysfs/debugfs attribute
- * on kernels that export them, or the "virt/tdx: CMR: [..)" lines some
- * kernels print. One parser reads all of them.
+ * TDX Convertible Memory Regions in text: one parser for every source
+ * (cmr-sources.h).
  */
 #pragma once
 
 #include "macro.h"
 
-#include "kernel-log.h"
 #include "parse-error.h"
 #include "range.h"
 
@@ -17,17 +14,6 @@
 
 /* The TDX module reports at most 32 CMRs (TDX module spec, MAX_CMRS). */
 #define CMR_MAX 32
-
-enum cmr_source {
-	CMR_SOURCE_NONE, /* nothing configured or present: CMRs unknown */
-	CMR_SOURCE_FILE,
-	CMR_SOURCE_ATTRIBUTE,
-	CMR_SOURCE_KMSG,
-	CMR_SOURCE_JOURNAL,
-	CMR_SOURCE_MAX, /* the number of values: sizes the name table */
-};
-
-DECLARE_STRING_TABLE(cmr_source, enum cmr_source);
 
 /*
  * Parses CMR text. Each non-blank line that is not a '#' comment holds one
@@ -41,21 +27,17 @@ DECLARE_STRING_TABLE(cmr_source, enum cmr_source);
 int cmr_parse(const char *text, size_t size, const char *origin, struct range_set *ret_cmrs,
 	      struct parse_error *ret_error);
 
-struct cmr_info {
-	enum cmr_source source;
-	char *origin;	       /* path read, or NULL */
-	struct range_set cmrs; /* empty when source is CMR_SOURCE_NONE */
+/* Line by line, for sources whose lines are apart (the kernel log): cmr_parse()'s state. */
+struct cmr_parser {
+	const char *origin;
+	struct range_set set;
+	unsigned count; /* ranges read, before merging */
 };
 
-void cmr_info_clear(struct cmr_info *info);
-
 /*
- * Finds the CMRs: @file (CmrFile= or --cmr-file) if set, else @attribute
- * (CmrAttribute=) if set, else the CMR lines of @kernel_log. Neither path is
- * placed under a sysroot: files named by the administrator are taken as
- * given. A configured source that is missing or malformed is an error
- * (-errno, *ret_error filled); no CMR line anywhere is not: the source is
- * then CMR_SOURCE_NONE and the CMRs unknown.
+ * Adds the range on @line (@len bytes, no newline), numbered @line_number in
+ * errors, to @parser's set; -EINVAL as cmr_parse() says, the set then
+ * left for the caller to clear.
  */
-int cmr_load(const char *file, const char *attribute, const struct kernel_log *kernel_log,
-	     struct cmr_info *ret_info, struct parse_error *ret_error);
+int cmr_parser_add_line(struct cmr_parser *parser, const char *line, size_t len,
+			unsigned line_number, struct parse_error *ret_error);

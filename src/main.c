@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,15 @@ enum option_id {
 /* What every command takes: asking for help, the version, or more words. */
 #define OPTS_ALWAYS (OPT(OPT_VERBOSE) | OPT(OPT_HELP) | OPT(OPT_VERSION))
 
+/* What an option sets in struct manager_options, if that is all it does. */
+enum option_kind {
+	OPTION_OTHER, /* apply_option() knows */
+	OPTION_FLAG,  /* a bool, set */
+	OPTION_VALUE, /* a const char *, the argument */
+};
+
+#define SETS(kind, field) OPTION_##kind, offsetof(struct manager_options, field)
+
 /* The options, in --help's order. */
 static const struct option_doc {
 	const char *name;
@@ -48,18 +58,23 @@ static const struct option_doc {
 	const char *help;  /* a '\n' continues at the description's column */
 	/* options it rules out (their error names this one, as a command) */
 	unsigned excludes;
+	enum option_kind kind;
+	size_t field;
 } option_docs[OPT_MAX] = {
     [OPT_ONCE] = {"once", no_argument, 0, "--once",
 		  "Decide and act for every dax device, then exit"},
     [OPT_DRY_RUN] = {"dry-run", no_argument, 0, "--dry-run",
-		     "Decide and print, change nothing, write no journal record"},
-    [OPT_JSON] = {"json", no_argument, 0, "--json", "Print the decisions as one JSON document"},
+		     "Decide and print, change nothing, write no journal record", 0,
+		     SETS(FLAG, dry_run)},
+    [OPT_JSON] = {"json", no_argument, 0, "--json", "Print the decisions as one JSON document", 0,
+		  SETS(FLAG, json)},
     [OPT_PROMETHEUS] = {"prometheus", no_argument, 0, "--prometheus",
-			"(status) Print node_exporter textfile metrics", OPT(OPT_JSON)},
+			"(status) Print node_exporter textfile metrics", OPT(OPT_JSON),
+			SETS(FLAG, prometheus)},
     [OPT_CONFIG] = {"config", required_argument, 0, "--config FILE",
 		    "Read FILE instead of " CONFIG_DEFAULT_PATH " and its .d/ drop-ins"},
     [OPT_CMR_FILE] = {"cmr-file", required_argument, 0, "--cmr-file FILE",
-		      "Read the CMRs from FILE (overrides CmrFile=)"},
+		      "Read the CMRs from FILE (overrides CmrFile=)", 0, SETS(VALUE, cmr_file)},
     [OPT_DEVICE] = {"device", required_argument, 0, "--device NAME",
 		    "Only this dax device (repeatable)"},
     [OPT_SYSROOT] = {"sysroot", required_argument, 0, "--sysroot DIR",
@@ -179,8 +194,13 @@ static void arguments_clear(struct arguments *args)
 static int apply_option(enum option_id id, const char *value, struct arguments *args)
 {
 	struct manager_options *o = &args->options;
+	const struct option_doc *doc = &option_docs[id];
 
 	args->given |= OPT(id);
+	if (doc->kind == OPTION_FLAG)
+		*(bool *)((char *)o + doc->field) = true;
+	else if (doc->kind == OPTION_VALUE)
+		*(const char **)((char *)o + doc->field) = value;
 	switch (id) {
 	case OPT_HELP:
 		help();
@@ -191,21 +211,9 @@ static int apply_option(enum option_id id, const char *value, struct arguments *
 	case OPT_VERBOSE:
 		log_setup(++args->verbosity);
 		break;
-	case OPT_DRY_RUN:
-		o->dry_run = true;
-		break;
-	case OPT_JSON:
-		o->json = true;
-		break;
-	case OPT_PROMETHEUS:
-		o->prometheus = true;
-		break;
 	case OPT_CONFIG:
 		o->config_path = value;
 		o->config_explicit = true;
-		break;
-	case OPT_CMR_FILE:
-		o->cmr_file = value;
 		break;
 	case OPT_DEVICE: {
 		char **devices =
@@ -223,8 +231,7 @@ static int apply_option(enum option_id id, const char *value, struct arguments *
 		if (path_root_is_host(value))
 			args->given &= ~OPT(id);
 		break;
-	case OPT_ONCE:
-	case OPT_MAX:
+	default: /* set from the table above, or only marked given */
 		break;
 	}
 	return 1;

@@ -20,6 +20,11 @@ static void _printf_(3, 4) add(char changes[][EXPLAIN_LINE_MAX], size_t *n, cons
 	va_end(ap);
 }
 
+/*
+ * Over 60 lines: one case per reason of the policy table, so that the
+ * sentences for all of them stand together and a new reason shows where
+ * its own goes.
+ */
 size_t explain_changes(const struct explain_facts *f,
 		       char changes[EXPLAIN_CHANGES_MAX][EXPLAIN_LINE_MAX])
 {

@@ -46,37 +46,52 @@ static void format_size(uint64_t bytes, char buf[static SIZE_TEXT_MAX])
 		snprintf(buf, SIZE_TEXT_MAX, "%llu.%llu %s", whole, tenths, units[i]);
 }
 
-/* glibc's English text for @error, never NULL. */
-static const char *error_text(int error, char *buf, size_t size)
+/* The words a MESSAGE and a --once line both use. */
+struct words {
+	char state[64]; /* "32/32 blocks movable", "0/32 blocks online", "devdax", "disabled" */
+	char size[SIZE_TEXT_MAX];
+	const char *error;    /* glibc's English text for the error, or NULL */
+	const char *rollback; /* the same for the rollback's */
+	char error_buf[128], rollback_buf[128];
+};
+
+/* The device's state after the action, its size and the errors, in words. */
+static void words_of(const struct record *record, struct words *ret)
 {
+	const struct dax_device *device = record->device;
+
+	if (device->mode == DAX_MODE_SYSTEM_RAM)
+		snprintf(ret->state, sizeof(ret->state), "%u/%u blocks %s", device->blocks_online,
+			 device->blocks,
+			 device->zone == MEMORY_ZONE_NONE ? "online"
+							  : memory_zone_to_string(device->zone));
+	else
+		snprintf(ret->state, sizeof(ret->state), "%s", dax_mode_to_string(device->mode));
+	format_size(device->size, ret->size);
 	/* _GNU_SOURCE: the GNU strerror_r(), which returns the text. */
-	return strerror_r(error, buf, size);
+	ret->error = record->result.error == 0 ? NULL
+					       : strerror_r(abs(record->result.error),
+							    ret->error_buf, sizeof(ret->error_buf));
+	ret->rollback = record->result.rollback_error == 0
+			    ? NULL
+			    : strerror_r(abs(record->result.rollback_error), ret->rollback_buf,
+					 sizeof(ret->rollback_buf));
 }
 
 /*
- * The device's state after the action, as a phrase: "32/32 blocks movable",
- * "0/32 blocks online" (kmem bound, nothing online yet), "devdax", "disabled".
+ * Closes @f, a memstream writing *@line, and makes the line one line: a
+ * control character in a name must not break it. -ENOMEM.
  */
-static int format_state(const struct dax_device *device, char **ret)
+static int finish_line(FILE *f, char *const *line)
 {
-	int r;
+	int r = ferror(f) ? -ENOMEM : 0;
 
-	if (device->mode == DAX_MODE_SYSTEM_RAM)
-		r = asprintf(ret, "%u/%u blocks %s", device->blocks_online, device->blocks,
-			     device->zone == MEMORY_ZONE_NONE
-				 ? "online"
-				 : memory_zone_to_string(device->zone));
-	else
-		r = asprintf(ret, "%s", dax_mode_to_string(device->mode));
-	return r < 0 ? -ENOMEM : 0;
-}
-
-/* A record is one line: a control character in a name must not break it. */
-static void make_one_line(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	if (fclose(f) != 0)
+		r = -ENOMEM;
+	for (char *c = r < 0 ? NULL : *line; c && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return r;
 }
 
 /*
@@ -95,27 +110,20 @@ int record_format_message(const struct record *record, char **ret)
 	const struct dax_device *device = record->device;
 	enum decision decision = record->verdict.decision;
 	enum outcome outcome = record->result.outcome;
-	_cleanup_free_ char *state = NULL, *message = NULL;
-	char span_text[RECORD_RANGE_TEXT_MAX] = "", size_text[SIZE_TEXT_MAX];
-	char uncovered_text[RECORD_RANGE_TEXT_MAX] = "", error_buf[128], rollback_buf[128];
-	const char *outcome_text = "", *state_prefix = "", *error = "";
+	_cleanup_free_ char *message = NULL;
+	char span_text[RECORD_RANGE_TEXT_MAX] = "", uncovered_text[RECORD_RANGE_TEXT_MAX] = "";
+	const char *outcome_text = "", *state_prefix = "";
+	struct words words;
 	bool show_state;
 	struct range span;
 	size_t len;
-	FILE *f;
-	int r;
 
-	r = format_state(device, &state);
-	if (r < 0)
-		return r;
+	words_of(record, &words);
 	if (range_set_span(&device->mappings, &span))
 		record_format_range(span, span_text);
-	format_size(device->size, size_text);
 	/* The gap explains the policy's reason, not one the action put in its place. */
 	if (record->verdict.has_uncovered && !record->result.offline_refused)
 		record_format_range(record->verdict.uncovered, uncovered_text);
-	if (record->result.error != 0)
-		error = error_text(abs(record->result.error), error_buf, sizeof(error_buf));
 
 	/* Say the state only where the decision and outcome do not already say it. */
 	show_state = !(device->mode == DAX_MODE_DEVDAX && decision == DECISION_DEVDAX);
@@ -146,34 +154,32 @@ int record_format_message(const struct record *record, char **ret)
 		break;
 	}
 
-	f = open_memstream(&message, &len);
+	FILE *f = open_memstream(&message, &len);
 	if (!f)
 		return -ENOMEM;
 
 	fprintf(f, "%s", device->name);
 	if (span_text[0])
 		fprintf(f, " [%s)", span_text);
-	fprintf(f, " %s: %s (%s", size_text, decision_to_string(decision),
+	fprintf(f, " %s: %s (%s", words.size, decision_to_string(decision),
 		reason_to_string(record_reason(record)));
 	if (uncovered_text[0])
 		fprintf(f, ", %s outside the CMRs", uncovered_text);
 	fprintf(f, ")%s", outcome_text);
-	if (error[0])
-		fprintf(f, ": %s", error);
+	if (words.error)
+		fprintf(f, ": %s", words.error);
 	if (outcome == OUTCOME_ROLLED_BACK)
 		fprintf(f, "; rolled back to devdax");
-	if (record->result.rollback_error != 0)
-		fprintf(f, "; returning to devdax failed: %s",
-			error_text(abs(record->result.rollback_error), rollback_buf,
-				   sizeof(rollback_buf)));
+	if (words.rollback)
+		fprintf(f, "; returning to devdax failed: %s", words.rollback);
 	if (record->result.stranded_blocks != 0)
 		fprintf(f,
 			"; kmem unbound with %u block(s) left, %u online: the kernel keeps them "
 			"until reboot",
 			record->result.stranded_blocks, record->result.stranded_online);
 	if (show_state)
-		fprintf(f, "%s%s%s", error[0] || record->result.rollback_error != 0 ? "; " : ", ",
-			state_prefix, state);
+		fprintf(f, "%s%s%s", words.error || words.rollback ? "; " : ", ", state_prefix,
+			words.state);
 	if (device->cxl_region)
 		fprintf(f, ", %s", device->cxl_region);
 	if (record->put_back)
@@ -181,13 +187,9 @@ int record_format_message(const struct record *record, char **ret)
 			dax_mode_to_string(record->found_mode), record->found_online,
 			device->blocks);
 
-	r = ferror(f) ? -ENOMEM : 0;
-	if (fclose(f) != 0)
-		r = -ENOMEM;
+	int r = finish_line(f, &message);
 	if (r < 0)
 		return r;
-
-	make_one_line(message);
 	*ret = TAKE_PTR(message);
 	return 0;
 }
@@ -199,53 +201,37 @@ int record_format_message(const struct record *record, char **ret)
 int record_print_line(FILE *out, const struct record *record)
 {
 	_cleanup_(record_fields_clear) struct record_fields fields = {};
-	_cleanup_free_ char *line = NULL, *state = NULL;
-	const char *start, *end, *region;
-	char size_text[SIZE_TEXT_MAX], error_buf[128];
+	_cleanup_free_ char *line = NULL;
+	struct words words;
 	size_t len;
-	FILE *f;
-	int r;
 
-	r = record_fields_build(record, &fields);
+	int r = record_fields_build(record, &fields);
 	if (r < 0)
 		return r;
-	r = format_state(record->device, &state);
-	if (r < 0)
-		return r;
-	format_size(record->device->size, size_text);
-	start = record_field_value(&fields, "range_start");
-	end = record_field_value(&fields, "range_end");
-	region = record_field_value(&fields, "cxl_region");
+	words_of(record, &words);
+	const char *start = record_field_value(&fields, "range_start");
+	const char *end = record_field_value(&fields, "range_end");
+	const char *region = record_field_value(&fields, "cxl_region");
 
-	f = open_memstream(&line, &len);
+	FILE *f = open_memstream(&line, &len);
 	if (!f)
 		return -ENOMEM;
-
 	fprintf(f, "%s: %s (%s) %s:", record_field_value(&fields, "chardev"),
 		record_field_value(&fields, "decision"), record_field_value(&fields, "reason"),
 		record_field_value(&fields, "outcome"));
 	if (start && end)
 		fprintf(f, " %s-%s", start, end);
-	fprintf(f, " %s", size_text);
+	fprintf(f, " %s", words.size);
 	if (record->device->mode == DAX_MODE_SYSTEM_RAM)
-		fprintf(f, ", %s", state);
+		fprintf(f, ", %s", words.state);
 	if (region)
 		fprintf(f, ", %s", region);
-	if (record->result.error != 0)
-		fprintf(f, "; %s",
-			error_text(abs(record->result.error), error_buf, sizeof(error_buf)));
-	if (record->result.rollback_error != 0)
-		fprintf(
-		    f, "; returning to devdax failed: %s",
-		    error_text(abs(record->result.rollback_error), error_buf, sizeof(error_buf)));
-
-	r = ferror(f) ? -ENOMEM : 0;
-	if (fclose(f) != 0)
-		r = -ENOMEM;
-	if (r < 0)
+	if (words.error)
+		fprintf(f, "; %s", words.error);
+	if (words.rollback)
+		fprintf(f, "; returning to devdax failed: %s", words.rollback);
+	if ((r = finish_line(f, &line)) < 0)
 		return r;
-
-	make_one_line(line);
 	if (fprintf(out, "%s\n", line) < 0)
 		return -EIO;
 	return 0;

@@ -26,47 +26,40 @@
 /* Where libsystemd 252 sends to; it has no way to name another. */
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
+/* What an outcome says of a record: its priority, and its MESSAGE_ID where not the decision's. */
+static const struct {
+	int priority;
+	const char *message_id;
+} outcome_records[OUTCOME_MAX] = {
+    [OUTCOME_APPLIED] = {LOG_INFO, NULL},
+    [OUTCOME_ALREADY] = {LOG_INFO, NULL},
+    [OUTCOME_PLANNED] = {LOG_INFO, NULL},
+    /* Nothing is broken, but the decided state was not reached. */
+    [OUTCOME_ROLLED_BACK] = {LOG_WARNING, MESSAGE_ID_ROLLED_BACK},
+    [OUTCOME_FAILED] = {LOG_ERR, MESSAGE_ID_FAILED},
+};
+
+static const char *const decision_message_ids[DECISION_MAX] = {
+    [DECISION_ONLINE] = MESSAGE_ID_ONLINE,
+    [DECISION_DEVDAX] = MESSAGE_ID_DEVDAX,
+    [DECISION_UNCHANGED] = MESSAGE_ID_UNCHANGED,
+};
+
 int record_priority(const struct record *record)
 {
-	switch (record->result.outcome) {
-	case OUTCOME_ROLLED_BACK:
-		/* Nothing is broken, but the decided state was not reached. */
-		return LOG_WARNING;
-	case OUTCOME_FAILED:
-		return LOG_ERR;
-	case OUTCOME_APPLIED:
-	case OUTCOME_ALREADY:
-	case OUTCOME_PLANNED:
-	case OUTCOME_MAX:
-		break;
-	}
-	return LOG_INFO;
+	enum outcome outcome = record->result.outcome;
+
+	return outcome < OUTCOME_MAX ? outcome_records[outcome].priority : LOG_INFO;
 }
 
 const char *record_message_id(const struct record *record)
 {
-	switch (record->result.outcome) {
-	case OUTCOME_ROLLED_BACK:
-		return MESSAGE_ID_ROLLED_BACK;
-	case OUTCOME_FAILED:
-		return MESSAGE_ID_FAILED;
-	case OUTCOME_APPLIED:
-	case OUTCOME_ALREADY:
-	case OUTCOME_PLANNED:
-	case OUTCOME_MAX:
-		break;
-	}
+	enum outcome outcome = record->result.outcome;
+	enum decision decision = record->verdict.decision;
 
-	switch (record->verdict.decision) {
-	case DECISION_ONLINE:
-		return MESSAGE_ID_ONLINE;
-	case DECISION_DEVDAX:
-		return MESSAGE_ID_DEVDAX;
-	case DECISION_UNCHANGED:
-	case DECISION_MAX:
-		break;
-	}
-	return MESSAGE_ID_UNCHANGED;
+	if (outcome < OUTCOME_MAX && outcome_records[outcome].message_id)
+		return outcome_records[outcome].message_id;
+	return decision < DECISION_MAX ? decision_message_ids[decision] : MESSAGE_ID_UNCHANGED;
 }
 
 enum reason record_reason(const struct record *record)

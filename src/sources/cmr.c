@@ -213,39 +213,39 @@ static bool parse_number(struct span *s, bool need_0x, uint64_t *ret_value,
 	return true;
 }
 
+/* "START SEPARATOR END", blanks allowed around the separator. */
+static bool parse_pair(struct span *s, bool need_0x, const char *separator,
+		       struct parsed_range *range)
+{
+	if (!parse_number(s, need_0x, &range->start, range))
+		return false;
+	skip_blanks(s);
+	if (!skip_word(s, separator))
+		return false;
+	skip_blanks(s);
+	return parse_number(s, need_0x, &range->end, range);
+}
+
 static enum range_form parse_range(struct span s, struct parsed_range *ret)
 {
 	struct parsed_range range = {};
+	enum range_form form = RANGE_INCLUSIVE;
 
+	/* the kernel's "[0xSTART, 0xEND)", or /proc/iomem's "start-end" */
 	if (skip_word(&s, "[")) {
 		skip_blanks(&s);
-		if (!parse_number(&s, true, &range.start, &range))
+		if (!parse_pair(&s, true, ",", &range))
 			return RANGE_MALFORMED;
 		skip_blanks(&s);
-		if (!skip_word(&s, ","))
+		if (!skip_word(&s, ")"))
 			return RANGE_MALFORMED;
-		skip_blanks(&s);
-		if (!parse_number(&s, true, &range.end, &range))
-			return RANGE_MALFORMED;
-		skip_blanks(&s);
-		if (!skip_word(&s, ")") || s.p != s.end)
-			return RANGE_MALFORMED;
-		*ret = range;
-		return RANGE_HALF_OPEN;
-	}
-
-	if (!parse_number(&s, false, &range.start, &range))
-		return RANGE_MALFORMED;
-	skip_blanks(&s);
-	if (!skip_word(&s, "-"))
-		return RANGE_MALFORMED;
-	skip_blanks(&s);
-	if (!parse_number(&s, false, &range.end, &range))
+		form = RANGE_HALF_OPEN;
+	} else if (!parse_pair(&s, false, "-", &range))
 		return RANGE_MALFORMED;
 	if (s.p != s.end)
 		return RANGE_MALFORMED;
 	*ret = range;
-	return RANGE_INCLUSIVE;
+	return form;
 }
 
 /* Accumulates one source's ranges; the caller's set is only touched at the end. */

@@ -152,14 +152,11 @@ static int parse_section_header(unsigned *section, char *line, const struct conf
 {
 	const struct conf_table *table = loc->table;
 	size_t n = strlen(line);
-	char expected[128];
 
 	if (n < 2 || line[n - 1] != ']') {
-		join_names(expected, sizeof(expected), "\"[", "]\"", table->sections,
-			   table->section_count);
 		parse_error_set(loc->error, loc->origin, loc->line,
 				"malformed section header \"%.*s%s\": expected %s", CONF_QUOTE_MAX,
-				line, conf_cut(line), expected);
+				line, conf_cut(line), loc->quoted_sections);
 		return -EINVAL;
 	}
 	line[n - 1] = '\0';
@@ -169,9 +166,8 @@ static int parse_section_header(unsigned *section, char *line, const struct conf
 			return 0;
 		}
 
-	join_names(expected, sizeof(expected), "[", "]", table->sections, table->section_count);
 	parse_error_set(loc->error, loc->origin, loc->line, "unknown section [%.*s%s]: expected %s",
-			CONF_QUOTE_MAX, line + 1, conf_cut(line + 1), expected);
+			CONF_QUOTE_MAX, line + 1, conf_cut(line + 1), loc->sections);
 	return -EINVAL;
 }
 
@@ -183,11 +179,9 @@ static int parse_assignment(void *target, unsigned section, const char *key, con
 	char expected[128] = "";
 
 	if (section == 0) {
-		join_names(expected, sizeof(expected), "[", "]", table->sections,
-			   table->section_count);
 		parse_error_set(loc->error, loc->origin, loc->line,
 				"%.*s%s= outside of any section: expected %s first", CONF_QUOTE_MAX,
-				key, conf_cut(key), expected);
+				key, conf_cut(key), loc->sections);
 		return -EINVAL;
 	}
 
@@ -244,6 +238,11 @@ int conf_parse_text(const struct conf_table *table, void *target, const char *te
 	struct conf_location loc = {.table = table, .origin = origin, .error = ret_error};
 	char *p, *end;
 	int r;
+
+	join_names(loc.sections, sizeof(loc.sections), "[", "]", table->sections,
+		   table->section_count);
+	join_names(loc.quoted_sections, sizeof(loc.quoted_sections), "\"[", "]\"", table->sections,
+		   table->section_count);
 
 	/* Lines are edited in place (trimmed, split at '='): work on a copy. */
 	buf = malloc(size + 1);

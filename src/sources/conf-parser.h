@@ -23,6 +23,9 @@ struct conf_location {
 	const char *origin;
 	unsigned line;
 	struct parse_error *error;
+	/* the table's sections as errors name them: "[A], [B] or [C]", and each quoted */
+	char sections[128];
+	char quoted_sections[128];
 };
 
 struct conf_key;

@@ -204,6 +204,28 @@ static int read_device(struct inventory *inventory, const struct change_set *cha
 }
 
 /*
+ * The memory blocks' directory and their size. Without memory hotplug (no
+ * /sys/devices/system/memory) there is no block to online: block size 0,
+ * and every device is unpluggable.
+ */
+static int open_memory(struct inventory *inventory, const char *sysroot,
+		       struct parse_error *ret_error)
+{
+	int r = path_cxt_open(&inventory->memory, sysroot, "/sys/devices/system/memory");
+	if (r < 0) {
+		parse_error_set(ret_error, "/sys/devices/system/memory", 0, "cannot open: %s",
+				strerror(-r));
+		return r;
+	}
+	r = read_block_size(&inventory->memory, &inventory->block_size, ret_error);
+	if (r == -ENOENT) {
+		*ret_error = (struct parse_error){0};
+		return 0;
+	}
+	return r;
+}
+
+/*
  * tdxmemd decides for volatile memory only: CXL RAM regions (.../regionN/
  * dax_regionN) and soft-reserved memory claimed by dax_hmem (platform
  * device hmem.N). A devdax namespace of persistent memory holds data that
@@ -228,20 +250,8 @@ int inventory_scan(struct inventory *ret_inventory, const char *sysroot, char *c
 	struct daxctl_dev *dev;
 	int r;
 
-	/*
-	 * Without memory hotplug (no /sys/devices/system/memory) there is no
-	 * block to online: block size 0, and every device is unpluggable.
-	 */
-	r = path_cxt_open(&inventory.memory, sysroot, "/sys/devices/system/memory");
-	if (r < 0) {
-		parse_error_set(ret_error, "/sys/devices/system/memory", 0, "cannot open: %s",
-				strerror(-r));
-		return r;
-	}
-	r = read_block_size(&inventory.memory, &inventory.block_size, ret_error);
-	if (r == -ENOENT)
-		*ret_error = (struct parse_error){0};
-	else if (r < 0)
+	r = open_memory(&inventory, sysroot, ret_error);
+	if (r < 0)
 		return r;
 
 	r = daxctl_new(&inventory.daxctl);

@@ -459,6 +459,11 @@ int manager_pass(struct manager *m, const struct change_set *changes,
 	report.read_usec = now_usec(CLOCK_MONOTONIC) - start;
 	if (r >= 0)
 		r = manager_act(m, devices, &report);
+	if (r < 0 && m->options.daemon) {
+		/* the service tells its state and watches the outlook after every pass */
+		report.tdx_state = m->tdx_state;
+		report.init = manager_tdx_init_outlook(m);
+	}
 	ledger_unlock(&m->ledger);
 	report.total_usec = now_usec(CLOCK_MONOTONIC) - start;
 	*ret_report = report;

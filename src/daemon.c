@@ -357,7 +357,6 @@ int daemon_run(struct manager *manager)
 	}
 
 	/* Last before the first pass: a start that fails leaves the kernel's setting. */
-	manager_recover_auto_online(manager->options.sysroot);
 	manager_take_over_auto_online(manager);
 
 	d.changes.all = true;

@@ -151,7 +151,8 @@ int manager_pass(struct manager *manager, const struct change_set *changes,
 /*
  * With auto_online_blocks other than "offline", the kernel onlines new
  * memory before tdxmemd decides: the service sets it to "offline"
- * (TakeOverAutoOnline=), and records so.
+ * (TakeOverAutoOnline=), and records so. What a killed tdxmemd left
+ * there is put back first (manager_recover_auto_online()).
  */
 void manager_take_over_auto_online(struct manager *manager);
 
@@ -168,7 +169,8 @@ bool manager_kernel_log_new(struct manager *manager, int fd);
  * A tdxmemd killed inside a kmem bind left auto_online_blocks at the type
  * it had set for that bind (auto-online.h): puts back what it was, and
  * says so. Every acting pass does it first, under the lock; the service
- * also before it looks at the setting at start.
+ * also before it looks at the setting at start
+ * (manager_take_over_auto_online()).
  */
 void manager_recover_auto_online(const char *sysroot);
 

@@ -213,6 +213,8 @@ void manager_take_over_auto_online(struct manager *m)
 	_cleanup_free_ char *path = path_join_root(sysroot, AUTO_ONLINE_PATH);
 	_cleanup_free_ char *previous = NULL;
 
+	/* what an interrupted kmem bind left is put back before it is looked at */
+	manager_recover_auto_online(sysroot);
 	if (!path || read_root_file(sysroot, AUTO_ONLINE_PATH, 64, &previous) < 0)
 		return; /* no memory hotplug: nothing can race */
 	if (streq(previous, "offline"))

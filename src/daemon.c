@@ -3,7 +3,7 @@
 
 #include "log.h"
 #include "macro.h"
-#include "message-ids.h"
+#include "notice.h"
 #include "name-list.h"
 #include "path.h"
 
@@ -47,8 +47,6 @@
  */
 #define OUTSIDE_SETTLE_USEC (500 * 1000)
 
-#define AUTO_ONLINE_PATH "/sys/devices/system/memory/auto_online_blocks"
-
 struct daemon {
 	struct manager *manager;
 	sd_event *event;
@@ -60,227 +58,58 @@ struct daemon {
 	/* The last outlook for TDX initialization, to record when it turns bad. */
 	struct tdx_init_check init;
 
-	/* What the next pass decides: every device, or only those named. */
-	bool pending_all;
-	struct name_list pending;
-	/* Someone else changed a device: the pass waits OUTSIDE_SETTLE_USEC of quiet. */
-	bool outside;
-
-	/*
-	 * The devices the last pass changed, and those of them uevents came
-	 * for since. tdxmemd's own binds and block changes send uevents: they
-	 * cost a pass only when the device is no longer as the pass left it.
-	 */
-	struct name_list acted;
-	struct name_list echoes;
-	/*
-	 * The devices the last pass decided for (its inventory has every
-	 * device, but a pass for some decides only those): an event of one of
-	 * them is an echo. Cleared when any device goes away.
-	 */
-	struct name_list decided;
+	/* What changed since the last pass, and what its uevents echo (changes.h). */
+	struct change_tracker changes;
 };
 
-static void pending_clear(struct daemon *d)
+static void notify_status(const struct pass_report *report)
 {
-	name_list_clear(&d->pending);
-	d->pending_all = false;
-}
-
-static void pending_add(struct daemon *d, const char *name)
-{
-	if (name_list_add(&d->pending, name) < 0)
-		d->pending_all = true; /* deciding for all is always right */
-}
-
-static void echo_add(struct daemon *d, const char *name)
-{
-	if (name_list_add(&d->echoes, name) < 0)
-		d->pending_all = true;
-}
-
-/* After a pass: the devices it changed (their records say so). */
-static void note_acted(struct daemon *d)
-{
-	const struct manager *m = d->manager;
-
-	name_list_clear(&d->acted);
-	name_list_clear(&d->echoes);
-	for (size_t i = 0; i < m->record_count; i++) {
-		enum outcome outcome = m->records[i].result.outcome;
-		if (outcome == OUTCOME_APPLIED || outcome == OUTCOME_ROLLED_BACK ||
-		    outcome == OUTCOME_FAILED)
-			(void)name_list_add(&d->acted, m->records[i].device->name);
-	}
-}
-
-/* The device the last pass changed that memory block memoryN belongs to, if any. */
-static const char *acted_device_of_block(struct daemon *d, const char *block)
-{
-	const struct inventory *inventory = &d->manager->inventory;
-	uint64_t index;
-
-	if (d->acted.count == 0 || strncmp(block, "memory", 6) != 0 ||
-	    parse_u64(block + 6, 10, &index) < 0)
-		return NULL;
-	struct range the_block = {index * inventory->block_size,
-				  (index + 1) * inventory->block_size};
-	for (size_t i = 0; i < inventory->count; i++) {
-		const struct dax_device *device = &inventory->devices[i];
-		if (!name_list_contains(&d->acted, device->name))
-			continue;
-		for (size_t j = 0; j < device->pluggable.count; j++)
-			if (device->pluggable.items[j].start <= the_block.start &&
-			    the_block.end <= device->pluggable.items[j].end)
-				return device->name;
-	}
-	return NULL;
-}
-
-/* The last pass decided for @name, and no device went away since. */
-static bool decided_by_last_pass(struct daemon *d, const char *name)
-{
-	return name_list_contains(&d->decided, name);
-}
-
-/* Before the pending set is cleared: what the pass just run decided for. */
-static void note_decided(struct daemon *d)
-{
-	const struct inventory *inventory = &d->manager->inventory;
-
-	name_list_clear(&d->decided);
-	for (size_t i = 0; i < inventory->count; i++) {
-		const char *name = inventory->devices[i].name;
-		if ((d->pending_all || name_list_contains(&d->pending, name)) &&
-		    name_list_add(&d->decided, name) < 0) {
-			/* without the list, no event is an echo: every one decides */
-			name_list_clear(&d->decided);
-			return;
-		}
-	}
-}
-
-/*
- * A CXL region's bind, unbind or remove: an echo for each dax device of
- * the region the last pass decided for. False when there is none.
- */
-static bool echo_region(struct daemon *d, const char *name)
-{
-	const struct inventory *inventory = &d->manager->inventory;
-	/* cxl_dax_region "dax_regionN" is the dax side of region "regionN" */
-	const char *region = strncmp(name, "dax_", 4) == 0 ? name + 4 : name;
-	bool any = false;
-
-	for (size_t i = 0; i < inventory->count; i++) {
-		const struct dax_device *device = &inventory->devices[i];
-		if (device->cxl_region && streq(device->cxl_region, region) &&
-		    decided_by_last_pass(d, device->name)) {
-			echo_add(d, device->name);
-			any = true;
-		}
-	}
-	return any;
-}
-
-/*
- * An echo needs no pass, unless the device is not as the last pass left
- * it: someone else changed it meanwhile.
- */
-static void resolve_echoes(struct daemon *d)
-{
-	struct inventory *inventory = &d->manager->inventory;
-
-	for (size_t i = 0; i < d->echoes.count; i++) {
-		const char *name = d->echoes.names[i];
-		const struct dax_device *device =
-		    decided_by_last_pass(d, name) ? inventory_find(inventory, name) : NULL;
-		if (!device || !inventory_device_as_read(inventory, device)) {
-			d->outside |= device != NULL;
-			pending_add(d, name);
-		} else
-			log_debug("%s: uevents after the pass that decided it, device as left: "
-				  "no pass.",
-				  name);
-	}
-	name_list_clear(&d->echoes);
-}
-
-static void notify_status(struct daemon *d)
-{
-	size_t online = 0, devdax = 0;
-	const struct inventory *inventory = &d->manager->inventory;
-
-	for (size_t i = 0; i < inventory->count; i++) {
-		online += inventory->devices[i].managed &&
-			  inventory->devices[i].mode == DAX_MODE_SYSTEM_RAM;
-		devdax +=
-		    inventory->devices[i].managed && inventory->devices[i].mode == DAX_MODE_DEVDAX;
-	}
 	sd_notifyf(0, "STATUS=TDX %s; %zu online, %zu devdax",
-		   tdx_state_to_string(d->manager->tdx_state), online, devdax);
+		   tdx_state_to_string(report->tdx_state), report->online, report->devdax);
 }
 
 /*
  * One record when TDX initialization would start to fail (or fail for
  * another range): what an administrator must know before initializing TDX.
  */
-static void watch_tdx_init(struct daemon *d)
+static void watch_tdx_init(struct daemon *d, const struct pass_report *report)
 {
-	struct tdx_init_check now = manager_tdx_init_check(d->manager);
+	struct tdx_init_check now = report->init;
 	bool same =
 	    now.outlook == d->init.outlook &&
 	    (now.outlook != TDX_INIT_WOULD_FAIL || (now.blocking.start == d->init.blocking.start &&
 						    now.blocking.end == d->init.blocking.end));
 
-	if (!same && now.outlook == TDX_INIT_WOULD_FAIL) {
-		char range[64];
-		snprintf(range, sizeof(range), "%#" PRIx64 "-%#" PRIx64, now.blocking.start,
-			 now.blocking.end);
-		sd_journal_send("MESSAGE=TDX initialization would fail now: %s is present and "
-				"outside the CMRs.",
-				range, "MESSAGE_ID=" MESSAGE_ID_TDX_INIT_AT_RISK, "PRIORITY=%d",
-				LOG_WARNING, "SYSLOG_IDENTIFIER=tdxmemd", "TDXMEMD_UNCOVERED=%s",
-				range, "TDXMEMD_TDX_STATE=%s",
-				tdx_state_to_string(d->manager->tdx_state), NULL);
-	} else if (!same && d->init.outlook == TDX_INIT_WOULD_FAIL &&
-		   now.outlook == TDX_INIT_WOULD_SUCCEED) {
+	if (!same && now.outlook == TDX_INIT_WOULD_FAIL)
+		(void)notice_tdx_init_at_risk(&now, report->tdx_state);
+	else if (!same && d->init.outlook == TDX_INIT_WOULD_FAIL &&
+		 now.outlook == TDX_INIT_WOULD_SUCCEED)
 		log_info("TDX initialization would succeed again: all present memory is "
 			 "convertible.");
-	}
 	d->init = now;
 }
 
 static void daemon_pass(struct daemon *d)
 {
-	/* NULL means every device to manager_pass(): only when asked for */
-	if (!d->pending_all && d->pending.count == 0)
-		return;
+	struct pass_report report;
+	struct change_set changes;
 
-	struct timespec start, end;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	int r = manager_pass(d->manager, d->pending_all ? NULL : d->pending.names, NULL);
+	if (!change_tracker_next(&d->changes, &changes))
+		return;
+	int r = manager_pass(d->manager, &changes, &report);
 	if (r < 0)
 		log_error("Deciding failed: %s; waiting for the next change.", strerror(-r));
-	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* one line per pass, total last: bench/guest.sh and report.py count and time these */
 	log_debug("Pass for %s%s: %zu device(s), %zu read (the blocks of %zu) in %.1f ms, %zu "
 		  "recorded, %.1f ms.",
-		  d->pending_all ? "every device" : d->pending.names[0],
-		  !d->pending_all && d->pending.count > 1 ? " and more" : "",
-		  d->manager->inventory.count, d->manager->inventory.devices_read,
-		  d->manager->inventory.blocks_read, (double)d->manager->read_usec / 1e3,
-		  d->manager->record_count,
-		  (double)(end.tv_sec - start.tv_sec) * 1e3 +
-		      (double)(end.tv_nsec - start.tv_nsec) / 1e6);
-	/* a pass that failed decided nothing: no event after it is an echo */
-	if (r < 0)
-		name_list_clear(&d->decided);
-	else
-		note_decided(d);
-	pending_clear(d);
-	note_acted(d);
-	notify_status(d);
-	watch_tdx_init(d);
+		  changes.changed ? changes.changed[0] : "every device",
+		  changes.changed && changes.changed[1] ? " and more" : "", report.inventory->count,
+		  report.devices_read, report.blocks_read, (double)report.read_usec / 1e3,
+		  report.recorded, (double)report.total_usec / 1e3);
+	change_tracker_pass_done(&d->changes, report.inventory, &report.acted, r < 0);
+	notify_status(&report);
+	watch_tdx_init(d, &report);
+	pass_report_clear(&report);
 	/* between passes the service only waits: give back what this one grew */
 	malloc_trim(0);
 }
@@ -290,15 +119,15 @@ static void settle_later(struct daemon *d);
 static int on_settle(sd_event_source *source, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
-	bool outside = d->outside;
+	bool outside = d->changes.outside;
 
-	resolve_echoes(d);
+	change_tracker_resolve_echoes(&d->changes);
 	/* first time someone else's change is seen: its longer quiet starts now */
-	if (d->outside && !outside) {
+	if (d->changes.outside && !outside) {
 		settle_later(d);
 		return 0;
 	}
-	d->outside = false;
+	d->changes.outside = false;
 	daemon_pass(d);
 	return 0;
 }
@@ -306,60 +135,14 @@ static int on_settle(sd_event_source *source, uint64_t usec, void *userdata)
 /* (Re)starts the quiet period; the pass runs when it ends. */
 static void settle_later(struct daemon *d)
 {
-	uint64_t quiet = d->outside ? OUTSIDE_SETTLE_USEC : SETTLE_USEC;
+	uint64_t quiet = d->changes.outside ? OUTSIDE_SETTLE_USEC : SETTLE_USEC;
 
 	if (sd_event_source_set_time_relative(d->settle, quiet) < 0 ||
 	    sd_event_source_set_enabled(d->settle, SD_EVENT_ONESHOT) < 0) {
 		/* No timer: decide now rather than never. */
-		resolve_echoes(d);
+		change_tracker_resolve_echoes(&d->changes);
 		daemon_pass(d);
 	}
-}
-
-/* A dax device's event; false for the dax bus's other devices (dax regions). */
-static bool dax_uevent(struct daemon *d, const char *action, const char *name)
-{
-	if (strncmp(name, "dax", 3) != 0 || !strchr(name, '.'))
-		return false;
-	if (streq(action, "remove")) {
-		/* a device that comes back is a new device: record it anew */
-		manager_forget_device(d->manager, name);
-		name_list_clear(&d->acted);
-		name_list_clear(&d->decided);
-		/* no pass of its own, but the next one reads its dax region anew */
-		pending_add(d, name);
-		return false;
-	}
-	/*
-	 * Binds and unbinds may be tdxmemd's own, and a pass may have found a
-	 * device in sysfs before its add was read: for a device the last pass
-	 * decided for, each is an echo. A change is never tdxmemd's (udevadm
-	 * trigger sends one): it decides.
-	 */
-	if (!streq(action, "change") && decided_by_last_pass(d, name))
-		echo_add(d, name);
-	else
-		pending_add(d, name);
-	return true;
-}
-
-/*
- * A CXL region's event. Its dax device has uevents of its own: its add
- * decides it, and comes before or after the region's binds (dax_cxl may
- * still be loading when the region binds). So a region's event is only an
- * echo for its dax devices the last pass decided; a change (udevadm
- * trigger) decides anew.
- */
-static bool cxl_uevent(struct daemon *d, const char *action, const char *name, const char *devtype)
-{
-	if (!devtype || (!streq(devtype, "cxl_region") && !streq(devtype, "cxl_dax_region")))
-		return false;
-	manager_cxl_changed(d->manager);
-	if (streq(action, "change")) {
-		d->pending_all = true;
-		return true;
-	}
-	return !streq(action, "add") && echo_region(d, name);
 }
 
 static void handle_uevent(struct daemon *d, struct udev_device *device)
@@ -378,15 +161,18 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 		log_debug("uevent: %s %s %s", action, subsystem, name);
 
 	if (streq(subsystem, "dax")) {
-		marked = dax_uevent(d, action, name);
+		/* a device that comes back is a new device: record it anew */
+		if (streq(action, "remove") && change_names_dax_device(name))
+			manager_forget_device(d->manager, name);
+		marked = change_tracker_dax_event(&d->changes, action, name);
 	} else if (streq(subsystem, "cxl")) {
-		marked = cxl_uevent(d, action, name, udev_device_get_devtype(device));
+		const char *devtype = udev_device_get_devtype(device);
+		if (devtype && (streq(devtype, "cxl_region") || streq(devtype, "cxl_dax_region"))) {
+			manager_cxl_changed(d->manager);
+			marked = change_tracker_cxl_event(&d->changes, action, name);
+		}
 	} else if (streq(subsystem, "memory")) {
-		const char *acted = acted_device_of_block(d, name);
-		if (acted)
-			echo_add(d, acted);
-		else /* a block onlined or offlined by hand: its device is checked */
-			d->pending_all = d->outside = true;
+		change_tracker_block_event(&d->changes, name);
 		marked = true;
 	} else if (module) {
 		/*
@@ -395,7 +181,7 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 		 * tdx_host appears once it is initialized (tdx.h).
 		 */
 		marked = tdx_module;
-		d->pending_all |= marked;
+		d->changes.all |= marked;
 	}
 	if (marked)
 		settle_later(d);
@@ -403,43 +189,18 @@ static void handle_uevent(struct daemon *d, struct udev_device *device)
 
 /*
  * New kernel messages: a "virt/tdx: " line means the TDX state may have
- * changed (initialized, or failed), which no uevent tells. The lines are
- * added to the manager's log, which passes then read instead of the log.
+ * changed (initialized, or failed), which no uevent tells.
  */
 static int on_kmsg(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
 	struct daemon *d = userdata;
-	size_t added = 0;
-	bool lost = false;
 
-	int r = kernel_log_read_new(fd, &d->manager->kernel_log, &added, &lost);
-	if (r < 0 || lost) {
-		/* records overwritten before they were read: the journal kept them */
-		log_debug("Kernel log records lost (%s): reading the log anew.",
-			  r < 0 ? strerror(-r) : "ring buffer overwrote them");
-		(void)manager_read_kernel_log(d->manager);
-	}
-	if (added > 0 || lost || r < 0) {
+	if (manager_kernel_log_new(d->manager, fd)) {
 		log_debug("New virt/tdx kernel messages: deciding again.");
-		d->pending_all = true;
+		d->changes.all = true;
 		settle_later(d);
 	}
 	return 0;
-}
-
-/*
- * Opened before the first full read of the log, so that nothing falls
- * between the two. Without /dev/kmsg every pass reads the log itself.
- */
-static void open_kmsg(struct daemon *d)
-{
-	d->kmsg_fd = kernel_log_follow(d->manager->options.sysroot);
-	if (d->kmsg_fd < 0)
-		log_warning("Cannot follow /dev/kmsg (%s): every pass reads the kernel log, and a "
-			    "change of the TDX state that only the log shows waits for the next "
-			    "device event.",
-			    strerror(-d->kmsg_fd));
-	d->manager->kernel_log_followed = d->kmsg_fd >= 0;
 }
 
 static int setup_kmsg(struct daemon *d)
@@ -483,49 +244,11 @@ static int on_reload(sd_event_source *source, const struct signalfd_siginfo *si,
 		log_error("Reload failed: keeping the previous configuration and CMRs.");
 	else
 		log_info("Reloaded configuration and CMRs.");
-	pending_clear(d);
-	d->pending_all = true;
+	name_list_clear(&d->changes.pending);
+	d->changes.all = true;
 	daemon_pass(d);
 	sd_notify(0, "READY=1");
 	return 0;
-}
-
-/*
- * With auto_online_blocks other than "offline", the kernel onlines CXL
- * memory (ZONE_NORMAL on Debian's kernels) the moment kmem binds, before
- * tdxmemd sees the dax device (docs/platform-notes.md, section 2). The daemon owns that race.
- */
-static void take_over_auto_online(struct daemon *d)
-{
-	const char *sysroot = d->manager->options.sysroot;
-	_cleanup_free_ char *path = path_join_root(sysroot, AUTO_ONLINE_PATH);
-	_cleanup_free_ char *previous = NULL;
-
-	if (!path || read_root_file(sysroot, AUTO_ONLINE_PATH, 64, &previous) < 0)
-		return; /* no memory hotplug: nothing can race */
-	if (streq(previous, "offline"))
-		return;
-
-	if (!d->manager->config.take_over_auto_online) {
-		log_warning(
-		    "%s is \"%s\": the kernel onlines new memory itself before tdxmemd "
-		    "decides (TakeOverAutoOnline=no). Boot with memhp_default_state=offline.",
-		    AUTO_ONLINE_PATH, previous);
-		return;
-	}
-
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "offline", 7) != 7) {
-		log_error("Cannot set %s to offline: %m. The kernel keeps onlining new memory "
-			  "itself; tdxmemd returns what must not be online to devdax.",
-			  AUTO_ONLINE_PATH);
-		return;
-	}
-	sd_journal_send("MESSAGE=Set %s from \"%s\" to \"offline\": new memory now waits for "
-			"tdxmemd's decision.",
-			AUTO_ONLINE_PATH, previous, "MESSAGE_ID=" MESSAGE_ID_AUTO_ONLINE,
-			"PRIORITY=%d", LOG_NOTICE, "SYSLOG_IDENTIFIER=tdxmemd",
-			"TDXMEMD_AUTO_ONLINE_WAS=%s", previous, NULL);
 }
 
 static int setup_monitor(struct daemon *d)
@@ -595,10 +318,7 @@ static int setup_event(struct daemon *d)
 
 static void daemon_done(struct daemon *d)
 {
-	pending_clear(d);
-	name_list_clear(&d->acted);
-	name_list_clear(&d->echoes);
-	name_list_clear(&d->decided);
+	change_tracker_done(&d->changes);
 	sd_event_source_unref(d->settle);
 	sd_event_unref(d->event);
 	if (d->kmsg_fd >= 0)
@@ -617,7 +337,8 @@ int daemon_run(struct manager *manager)
 		return EXIT_INPUT_ERROR;
 	}
 
-	open_kmsg(&d);
+	/* Opened before the first full read of the log, so that nothing falls between the two. */
+	d.kmsg_fd = manager_follow_kernel_log(manager);
 	r = manager_load_cmrs(manager);
 	if (r < 0) {
 		manager_keep_safe(&manager->options);
@@ -636,10 +357,9 @@ int daemon_run(struct manager *manager)
 	}
 
 	/* Last before the first pass: a start that fails leaves the kernel's setting. */
-	manager_recover_auto_online(manager->options.sysroot);
-	take_over_auto_online(&d);
+	manager_take_over_auto_online(manager);
 
-	d.pending_all = true;
+	d.changes.all = true;
 	daemon_pass(&d);
 	sd_notify(0, "READY=1");
 

@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One pass: read the sources, decide for each device, act, record, and
+ * report what was done (manager.h).
+ */
 #include "manager.h"
 
 #include "action.h"
 #include "auto-online.h"
+#include "boot-ram.h"
+#include "changes.h"
+#include "cxl.h"
 #include "dax-bus.h"
-#include "explain.h"
+#include "holders.h"
 #include "log.h"
 #include "macro.h"
+#include "message.h"
 #include "metrics.h"
 #include "name-list.h"
 #include "path.h"
 #include "policy.h"
-#include "status.h"
 #include "udev-settle.h"
 
-#include <cxl/libcxl.h>
 #include <errno.h>
 #include <libkmod.h>
 #include <libudev.h>
@@ -23,43 +29,6 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
-
-static void log_parse_error(const struct parse_error *error)
-{
-	if (error->line > 0)
-		log_error("%s:%u: %s", error->origin, error->line, error->message);
-	else
-		log_error("%s: %s", error->origin, error->message);
-}
-
-void manager_forget_device(struct manager *m, const char *name)
-{
-	ledger_forget(&m->ledger, name);
-}
-
-int manager_new(const struct manager_options *options, struct manager **ret_manager)
-{
-	struct parse_error error = {0};
-	int r;
-
-	struct manager *m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	m->options = *options;
-	ledger_init(&m->ledger, options->dry_run, options->daemon);
-	config_init(&m->config);
-
-	r = config_load(&m->config, options->config_path, options->config_explicit,
-			options->config_explicit ? NULL : CONFIG_DEFAULT_DROPIN_DIR, &error);
-	if (r < 0) {
-		log_parse_error(&error);
-		manager_free(m);
-		return r;
-	}
-
-	*ret_manager = m;
-	return 0;
-}
 
 static void manager_forget_pass(struct manager *m)
 {
@@ -70,137 +39,23 @@ static void manager_forget_pass(struct manager *m)
 		kernel_log_clear(&m->kernel_log);
 }
 
-struct manager *manager_free(struct manager *m)
-{
-	if (!m)
-		return NULL;
-	manager_forget_pass(m);
-	inventory_clear(&m->inventory);
-	cmr_info_clear(&m->cmrs);
-	ledger_done(&m->ledger);
-	if (m->cxl)
-		cxl_unref(m->cxl);
-	if (m->kmod)
-		kmod_unref(m->kmod);
-	config_clear(&m->config);
-	free(m);
-	return NULL;
-}
-
-static int load_cmrs(const struct manager *m, const struct config *config,
-		     const struct kernel_log *kernel_log, struct cmr_info *ret_cmrs)
-{
-	struct parse_error error = {0};
-	const char *file = m->options.cmr_file ? m->options.cmr_file : config->cmr_file;
-
-	int r = cmr_load(file, config->cmr_attribute, kernel_log, ret_cmrs, &error);
-	if (r < 0 && !file && !config->cmr_attribute) {
-		/*
-		 * The kernel log is nobody's input file: a line there that does
-		 * not parse makes the CMRs unknown (never a partial list), which
-		 * keeps memory devdax, rather than stopping tdxmemd.
-		 */
-		log_parse_error(&error);
-		log_warning("Ignoring the CMR lines of the kernel log: CMRs unknown.");
-		*ret_cmrs = (struct cmr_info){.source = CMR_SOURCE_NONE};
-		return 0;
-	}
-	if (r < 0)
-		log_parse_error(&error);
-	return r;
-}
-
-int manager_read_kernel_log(struct manager *m)
-{
-	kernel_log_clear(&m->kernel_log);
-	/* a dry run writes nothing, not even the journal cache */
-	int r = kernel_log_read_cached(m->options.sysroot,
-				       m->options.dry_run ? NULL : TDXMEMD_KERNEL_LOG_CACHE,
-				       &m->kernel_log);
-	if (r == -EMEDIUMTYPE || r == -EISDIR) {
-		/* not the kernel's: a FIFO or directory put where the device should be */
-		_cleanup_free_ char *path = path_join_root(m->options.sysroot, "/dev/kmsg");
-		char why[READ_ERROR_MAX];
-		return log_error_errno(r, "%s: cannot read: %s", path ? path : "/dev/kmsg",
-				       read_error_string(r, 0, why));
-	}
-	if (r < 0)
-		log_warning("Cannot read the kernel log (%s); TDX log lines and CMRs from it "
-			    "are ignored.",
-			    strerror(-r));
-	return 0;
-}
-
-/* The CMRs under the current configuration, with @kernel_log as the last source. */
-static int adopt_cmrs(struct manager *m, const struct kernel_log *kernel_log)
-{
-	struct cmr_info cmrs = {0};
-
-	int r = load_cmrs(m, &m->config, kernel_log, &cmrs);
-	if (r < 0)
-		return r;
-	cmr_info_clear(&m->cmrs);
-	m->cmrs = cmrs;
-	return 0;
-}
-
-int manager_load_cmrs(struct manager *m)
-{
-	int r = manager_read_kernel_log(m);
-	if (r < 0)
-		return r;
-	return adopt_cmrs(m, &m->kernel_log);
-}
-
-int manager_reload(struct manager *m)
-{
-	struct parse_error error = {0};
-	struct config config;
-	struct cmr_info cmrs = {0};
-	int r;
-
-	config_init(&config);
-	r = config_load(&config, m->options.config_path, m->options.config_explicit,
-			m->options.config_explicit ? NULL : CONFIG_DEFAULT_DROPIN_DIR, &error);
-	if (r < 0) {
-		log_parse_error(&error);
-		config_clear(&config);
-		return r;
-	}
-	r = manager_read_kernel_log(m);
-	if (r >= 0)
-		r = load_cmrs(m, &config, &m->kernel_log, &cmrs);
-	if (r < 0) {
-		config_clear(&config);
-		return r;
-	}
-
-	config_clear(&m->config);
-	m->config = config;
-	cmr_info_clear(&m->cmrs);
-	m->cmrs = cmrs;
-	/* a reload is the administrator's "try again" for actions that failed */
-	ledger_retry_failed(&m->ledger);
-	return 0;
-}
-
 /*
- * What a pass reads anew: the TDX state and the dax devices, with the blocks
- * of those in @changed (NULL: all); the others' may be the last read's.
+ * What a pass reads anew: the TDX state and the dax devices; what @changes
+ * (NULL: everything) lets stand may be the last read's.
  */
-static int manager_read_devices(struct manager *m, char *const *changed)
+static int manager_read_devices(struct manager *m, const struct change_set *changes)
 {
 	struct parse_error error = {0};
 	int r;
 
 	if (m->config.state_pinned) {
 		m->tdx_state = m->config.state;
-		m->tdx_basis = "config";
+		m->tdx_evidence = "config";
 	} else {
 		struct tdx_evidence evidence;
 
 		m->tdx_state = tdx_state_read(m->options.sysroot, &m->kernel_log, &evidence);
-		m->tdx_basis = tdx_state_basis(&evidence);
+		m->tdx_evidence = tdx_state_evidence(&evidence);
 		if (evidence.bad_file) {
 			_cleanup_free_ char *path =
 			    path_join_root(m->options.sysroot, evidence.bad_file);
@@ -214,9 +69,8 @@ static int manager_read_devices(struct manager *m, char *const *changed)
 
 	/* only the last read's readings are reused: its context goes first */
 	inventory_drop_handles(&m->inventory);
-	struct inventory_reuse reuse = {.previous = &m->inventory, .changed = changed};
 	struct inventory fresh = {0};
-	r = inventory_scan(&fresh, m->options.sysroot, m->options.devices, &reuse, &error);
+	r = inventory_scan(&fresh, m->options.sysroot, m->options.devices, changes, &error);
 	if (r < 0) {
 		log_parse_error(&error);
 		return r;
@@ -228,17 +82,10 @@ static int manager_read_devices(struct manager *m, char *const *changed)
 
 void manager_read_cxl(struct manager *m)
 {
-	int r = inventory_read_cxl(&m->inventory, &m->cxl);
+	int r = cxl_attribute(&m->inventory, &m->cxl);
 	if (r < 0)
 		log_warning("Cannot read the CXL topology (%s): regions and memdevs unknown.",
 			    strerror(-r));
-}
-
-void manager_cxl_changed(struct manager *m)
-{
-	if (m->cxl)
-		cxl_unref(m->cxl);
-	m->cxl = NULL;
 }
 
 static bool serial_listed(const struct config *config, const struct dax_device *device)
@@ -261,7 +108,7 @@ static bool manager_excludes(struct manager *m, const struct dax_device *device)
 	       serial_listed(&m->config, device);
 }
 
-static struct verdict manager_decide(struct manager *m, const struct dax_device *device)
+static struct verdict decide_policy(struct manager *m, const struct dax_device *device)
 {
 	struct policy_input input = {
 	    .tdx_state = m->tdx_state,
@@ -282,20 +129,20 @@ static struct verdict manager_decide(struct manager *m, const struct dax_device 
  * (device_dax's unbind would tear the mappings away): the processes are
  * scanned for that device only, after a first decision says online.
  */
-static struct verdict decide_with_holders(struct manager *m, struct dax_device *device)
+struct verdict manager_decide(struct manager *m, struct dax_device *device)
 {
-	struct verdict verdict = manager_decide(m, device);
+	struct verdict verdict = decide_policy(m, device);
 
 	if (verdict.decision != DECISION_ONLINE || device->mode != DAX_MODE_DEVDAX ||
 	    device->in_use)
 		return verdict;
-	int r = inventory_device_held(m->options.sysroot, device->name, &device->in_use);
+	int r = holders_any(m->options.sysroot, device->name, &device->in_use);
 	if (r < 0) {
 		log_warning("%s: cannot scan processes for holders (%s): counting it as in use.",
 			    device->name, strerror(-r));
 		device->in_use = true;
 	}
-	return device->in_use ? manager_decide(m, device) : verdict;
+	return device->in_use ? decide_policy(m, device) : verdict;
 }
 
 static uint64_t now_usec(clockid_t clock)
@@ -403,16 +250,41 @@ void manager_keep_safe(const struct manager_options *options)
 				    "undecided: tdxmemd cannot decide until its input is fixed");
 }
 
+/* Whether TDX initialization would succeed with what the last read found present. */
+struct tdx_init_check manager_tdx_init_outlook(const struct manager *m)
+{
+	const struct range_set *cmrs = m->cmrs.source == CMR_SOURCE_NONE ? NULL : &m->cmrs.cmrs;
+	struct range_set present = {0};
+
+	/* Most passes need no look at memory: TDX initialized, or disabled. */
+	struct tdx_init_check check = tdx_init_check(m->tdx_state, cmrs, NULL);
+	if (check.outlook == TDX_INIT_NOT_PENDING || !cmrs)
+		return check;
+
+	bool readable = boot_ram_read(m->options.sysroot, &present) >= 0;
+
+	for (size_t i = 0; readable && i < m->inventory.count; i++) {
+		const struct dax_device *device = &m->inventory.devices[i];
+		if (device->blocks_present == 0)
+			continue;
+		for (size_t j = 0; readable && j < device->pluggable.count; j++)
+			readable = range_set_add(&present, device->pluggable.items[j].start,
+						 device->pluggable.items[j].end) >= 0;
+	}
+	check = tdx_init_check(m->tdx_state, cmrs, readable ? &present : NULL);
+	range_set_clear(&present);
+	return check;
+}
+
 /* After a pass that may act: the metrics textfile, when one is configured. */
-static void pass_done(struct manager *m)
+static void write_metrics(struct manager *m, const struct tdx_init_check *check)
 {
 	/* --device read only some devices: the file keeps telling of all */
 	if (!m->config.metrics_textfile || m->inventory.narrowed)
 		return;
 	manager_read_cxl(m);
-	struct tdx_init_check check = manager_tdx_init_check(m);
 	int r = metrics_write_textfile(m->config.metrics_textfile, &m->inventory, &m->ledger.state,
-				       m->tdx_state, &check, now_usec(CLOCK_REALTIME));
+				       m->tdx_state, check, now_usec(CLOCK_REALTIME));
 	if (r < 0)
 		log_warning("Cannot write the metrics file %s: %s", m->config.metrics_textfile,
 			    strerror(-r));
@@ -427,7 +299,7 @@ static bool act_on_device(struct manager *m, struct dax_device *device,
 	    .device = device,
 	    .verdict = *verdict,
 	    .tdx_state = m->tdx_state,
-	    .tdx_basis = m->tdx_basis,
+	    .tdx_evidence = m->tdx_evidence,
 	    .cmrs = &m->cmrs,
 	    .put_back = ledger_changed_outside(&m->ledger, device, verdict),
 	    .found_mode = device->mode,
@@ -465,10 +337,36 @@ static void record_device(struct manager *m, const struct record *record, bool *
 		record_print_line(stdout, record);
 }
 
-/* Decides, acts and records for the devices the last read found. */
-static int manager_act(struct manager *m, char *const *devices, bool *ret_any_failed)
+/* What the pass did, and the TDX-init outlook after it, read once for all who need it. */
+static void pass_report_fill(struct manager *m, struct pass_report *report)
 {
-	bool any_failed = false, journal_warned = false;
+	report->devices_read = m->inventory.devices_read;
+	report->blocks_read = m->inventory.blocks_read;
+	report->recorded = m->record_count;
+	report->tdx_state = m->tdx_state;
+	for (size_t i = 0; i < m->record_count; i++) {
+		enum outcome outcome = m->records[i].result.outcome;
+		/* without a name its uevents are not echoes: they cost a pass, no more */
+		if (outcome == OUTCOME_APPLIED || outcome == OUTCOME_ROLLED_BACK ||
+		    outcome == OUTCOME_FAILED)
+			(void)name_list_add(&report->acted, m->records[i].device->name);
+	}
+	for (size_t i = 0; i < m->inventory.count; i++) {
+		const struct dax_device *device = &m->inventory.devices[i];
+		report->online += device->managed && device->mode == DAX_MODE_SYSTEM_RAM;
+		report->devdax += device->managed && device->mode == DAX_MODE_DEVDAX;
+	}
+	bool metrics = m->config.metrics_textfile && !m->options.dry_run;
+	if (m->options.daemon || metrics)
+		report->init = manager_tdx_init_outlook(m);
+	if (metrics)
+		write_metrics(m, &report->init);
+}
+
+/* Decides, acts and records for the devices the last read found. */
+int manager_act(struct manager *m, char *const *devices, struct pass_report *report)
+{
+	bool journal_warned = false;
 
 	m->records = calloc(m->inventory.count ? m->inventory.count : 1, sizeof(*m->records));
 	if (!m->records)
@@ -504,7 +402,8 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 			continue;
 		}
 
-		struct verdict verdict = decide_with_holders(m, device);
+		report->decided++;
+		struct verdict verdict = manager_decide(m, device);
 		if (!ledger_should_record(&m->ledger, device, &verdict))
 			continue;
 		/* a record names the device's region and memdevs */
@@ -513,166 +412,60 @@ static int manager_act(struct manager *m, char *const *devices, bool *ret_any_fa
 		sd_notify(0, "WATCHDOG=1");
 
 		struct record *record = &m->records[m->record_count++];
-		any_failed |= !act_on_device(m, device, &verdict, &options, record);
+		report->any_failed |= !act_on_device(m, device, &verdict, &options, record);
 		record_device(m, record, &journal_warned);
 	}
-	if (!options.dry_run)
-		pass_done(m);
 	/* kmem stays loaded: the daemon need not keep libkmod's indexes mapped */
 	if (m->kmod)
 		m->kmod = kmod_unref(m->kmod);
-	if (ret_any_failed)
-		*ret_any_failed = any_failed;
+	pass_report_fill(m, report);
 	return 0;
 }
 
 /*
- * Everything but the CMRs is read anew, then every wanted device decided;
- * only the blocks of devices not in @changed may be the last read's.
+ * Everything but the CMRs is read anew, but for what @changes lets stand
+ * (NULL: nothing).
  */
-static int manager_read(struct manager *m, char *const *changed)
+int manager_read(struct manager *m, const struct change_set *changes)
 {
-	uint64_t start = now_usec(CLOCK_MONOTONIC);
-
 	manager_forget_pass(m);
 	int r = ledger_read(&m->ledger);
 	if (r >= 0 && !m->kernel_log_followed)
 		r = manager_read_kernel_log(m);
 	if (r >= 0)
-		r = manager_read_devices(m, changed);
+		r = manager_read_devices(m, changes);
 	/* a failed read leaves nothing to decide on, nor to reuse */
 	if (r < 0)
 		inventory_clear(&m->inventory);
-	m->read_usec = now_usec(CLOCK_MONOTONIC) - start;
 	return r;
 }
 
-int manager_pass(struct manager *m, char *const *devices, bool *ret_any_failed)
+void pass_report_clear(struct pass_report *report)
 {
+	name_list_clear(&report->acted);
+	*report = (struct pass_report){0};
+}
+
+int manager_pass(struct manager *m, const struct change_set *changes,
+		 struct pass_report *ret_report)
+{
+	uint64_t start = now_usec(CLOCK_MONOTONIC);
+	struct pass_report report = {.inventory = &m->inventory};
+	char *const *devices = changes ? changes->changed : NULL;
+
 	int r = ledger_lock(&m->ledger);
 	if (r >= 0)
-		r = manager_read(m, devices);
+		r = manager_read(m, changes);
+	report.read_usec = now_usec(CLOCK_MONOTONIC) - start;
 	if (r >= 0)
-		r = manager_act(m, devices, ret_any_failed);
+		r = manager_act(m, devices, &report);
+	if (r < 0 && m->options.daemon) {
+		/* the service tells its state and watches the outlook after every pass */
+		report.tdx_state = m->tdx_state;
+		report.init = manager_tdx_init_outlook(m);
+	}
 	ledger_unlock(&m->ledger);
+	report.total_usec = now_usec(CLOCK_MONOTONIC) - start;
+	*ret_report = report;
 	return r;
-}
-
-int manager_run_once(struct manager *m)
-{
-	bool any_failed = false;
-
-	/* One read of the kernel log serves the TDX state and the CMRs. */
-	if (ledger_lock(&m->ledger) < 0 || manager_read(m, NULL) < 0)
-		return EXIT_INPUT_ERROR;
-	if (adopt_cmrs(m, &m->kernel_log) < 0) {
-		manager_keep_safe(&m->options);
-		return EXIT_INPUT_ERROR;
-	}
-
-	/*
-	 * Named devices must exist and be tdxmemd's to decide: a typo, or a
-	 * persistent-memory namespace, must not pass as "nothing to do".
-	 */
-	for (char **d = m->options.devices; d && *d; d++) {
-		const struct dax_device *device = inventory_find(&m->inventory, *d);
-		if (!device) {
-			log_error("No dax device %s.", *d);
-			return EXIT_INPUT_ERROR;
-		}
-		if (!device->managed) {
-			log_error(
-			    "%s is not volatile memory (not a CXL RAM region or soft-reserved "
-			    "memory): tdxmemd does not decide for it.",
-			    *d);
-			return EXIT_INPUT_ERROR;
-		}
-	}
-
-	int r = manager_act(m, m->options.devices, &any_failed);
-	ledger_unlock(&m->ledger);
-	if (r < 0)
-		return EXIT_INPUT_ERROR;
-
-	if (m->options.json)
-		record_print_json(stdout, m->tdx_state, &m->cmrs, m->records, m->record_count);
-	fflush(stdout);
-
-	return any_failed ? EXIT_ACTION_FAILED : EXIT_ALL_DECIDED;
-}
-
-struct tdx_init_check manager_tdx_init_check(const struct manager *m)
-{
-	const struct range_set *cmrs = m->cmrs.source == CMR_SOURCE_NONE ? NULL : &m->cmrs.cmrs;
-	struct range_set present = {0};
-
-	/* Most passes need no look at memory: TDX initialized, or disabled. */
-	struct tdx_init_check check = tdx_init_check(m->tdx_state, cmrs, NULL);
-	if (check.outlook == TDX_INIT_NOT_PENDING || !cmrs)
-		return check;
-
-	bool readable = boot_ram_read(m->options.sysroot, &present) >= 0;
-
-	for (size_t i = 0; readable && i < m->inventory.count; i++) {
-		const struct dax_device *device = &m->inventory.devices[i];
-		if (device->blocks_present == 0)
-			continue;
-		for (size_t j = 0; readable && j < device->pluggable.count; j++)
-			readable = range_set_add(&present, device->pluggable.items[j].start,
-						 device->pluggable.items[j].end) >= 0;
-	}
-	check = tdx_init_check(m->tdx_state, cmrs, readable ? &present : NULL);
-	range_set_clear(&present);
-	return check;
-}
-
-int manager_status(struct manager *m)
-{
-	int r = manager_read(m, NULL);
-	if (r < 0)
-		return EXIT_INPUT_ERROR;
-	/* for the TDX init outlook only: unreadable CMRs make it "unknown" */
-	if (adopt_cmrs(m, &m->kernel_log) < 0)
-		m->cmrs = (struct cmr_info){.source = CMR_SOURCE_NONE};
-	struct tdx_init_check check = manager_tdx_init_check(m);
-	manager_read_cxl(m);
-	if (m->options.prometheus)
-		r = metrics_print(stdout, &m->inventory, &m->ledger.state, m->tdx_state, &check, 0);
-	else
-		r = status_print(stdout, &m->inventory, &m->ledger.state, m->tdx_state, &check,
-				 m->options.json);
-	if (fflush(stdout) != 0)
-		r = -EIO;
-	return r < 0 ? EXIT_INPUT_ERROR : EXIT_ALL_DECIDED;
-}
-
-int manager_explain(struct manager *m, const char *name)
-{
-	if (manager_read(m, NULL) < 0 || adopt_cmrs(m, &m->kernel_log) < 0)
-		return EXIT_INPUT_ERROR;
-	struct dax_device *device = inventory_find(&m->inventory, name);
-	if (!device) {
-		log_error("No dax device %s.", name);
-		return EXIT_INPUT_ERROR;
-	}
-	manager_read_cxl(m);
-	if (!device->managed) {
-		log_error("%s is not memory tdxmemd decides for (persistent memory, or not "
-			  "volatile): it only gets the driver it would get without tdxmemd.",
-			  name);
-		return EXIT_INPUT_ERROR;
-	}
-	struct explain_facts facts = {
-	    .device = device,
-	    .tdx_state = m->tdx_state,
-	    .tdx_basis = m->tdx_basis,
-	    .cmrs = &m->cmrs,
-	    .config = &m->config,
-	    .verdict = decide_with_holders(m, device),
-	    .last = state_find(&m->ledger.state, name),
-	};
-	int r = explain_print(stdout, &facts, m->options.json);
-	if (fflush(stdout) != 0)
-		r = -EIO;
-	return r < 0 ? EXIT_INPUT_ERROR : EXIT_ALL_DECIDED;
 }

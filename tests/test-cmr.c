@@ -3,7 +3,7 @@
  * The CMR parser and loader, and the helpers they stand on (path.c,
  * parse-error.c), which have no test of their own.
  */
-#include "cmr.h"
+#include "cmr-sources.h"
 #include "macro.h"
 #include "parse-error.h"
 #include "path.h"

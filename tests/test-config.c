@@ -68,7 +68,9 @@ static void assert_config(const struct config *c, const struct expect *e)
 
 static int parse_text(struct config *config, const char *text, struct parse_error *error)
 {
-	return config_parse(config, text, strlen(text), "test.conf", error);
+	const struct config_text texts[] = {{"test.conf", text, strlen(text)}};
+
+	return config_parse(config, texts, ARRAY_SIZE(texts), error);
 }
 
 static void test_defaults(void **state)
@@ -247,21 +249,24 @@ static void test_parse_on_top(void **state)
 	struct parse_error error = {};
 
 	/* A second text applies on top of the first; settings it does not name stay. */
+	static const char first[] = "[TDX]\nState=disabled\nCmrFile=/a\n"
+				    "[Policy]\nExclude=dax0.0\n";
+	static const char second[] = "[TDX]\nCmrFile=/b\n[Policy]\nOnlineType=kernel\n"
+				     "Exclude=dax1.0\n";
+	static const char third[] = "OnlineType=movable\n";
+	const struct config_text texts[] = {
+	    {"first.conf", first, strlen(first)},
+	    {"second.conf", second, strlen(second)},
+	    {"third.conf", third, strlen(third)},
+	};
+
 	config_init(&config);
-	assert_int_equal(parse_text(&config,
-				    "[TDX]\nState=disabled\nCmrFile=/a\n"
-				    "[Policy]\nExclude=dax0.0\n",
-				    &error),
-			 0);
-	assert_int_equal(parse_text(&config,
-				    "[TDX]\nCmrFile=/b\n[Policy]\nOnlineType=kernel\n"
-				    "Exclude=dax1.0\n",
-				    &error),
-			 0);
+	assert_int_equal(config_parse(&config, texts, 2, &error), 0);
 	assert_config(&config, &expect);
 
 	/* A section does not carry over from one text to the next. */
-	assert_int_equal(parse_text(&config, "OnlineType=movable\n", &error), -EINVAL);
+	assert_int_equal(config_parse(&config, texts, 3, &error), -EINVAL);
+	assert_string_equal(error.origin, "third.conf");
 	assert_config(&config, &expect);
 	config_clear(&config);
 }
@@ -363,7 +368,8 @@ static void test_parse_bad(void **state)
 		assert_int_equal(parse_text(&config, baseline_text, &error), 0);
 		exclude = config.exclude;
 
-		assert_int_equal(config_parse(&config, c->text, size, "bad.conf", &error), -EINVAL);
+		const struct config_text bad = {"bad.conf", c->text, size};
+		assert_int_equal(config_parse(&config, &bad, 1, &error), -EINVAL);
 		print_message("  %s:%u: %s\n", error.origin, error.line, error.message);
 		assert_string_equal(error.origin, "bad.conf");
 		assert_int_equal(error.line, c->line);
@@ -382,15 +388,18 @@ static void test_parse_bad_after_changes(void **state)
 	struct parse_error error = {};
 
 	/* Every setting changed, Exclude reset, then an error: nothing of it sticks. */
+	static const char changes[] = "[TDX]\nState=disabled\nCmrFile=\nCmrAttribute=/x\n"
+				      "AfterInit=devdax\n[Policy]\nOnlineType=movable\n"
+				      "WhenTdxDisabled=online\nExclude=\nExclude=a b c\n"
+				      "Bogus=1\n";
+	const struct config_text texts[] = {
+	    {"base.conf", baseline_text, strlen(baseline_text)},
+	    {"changes.conf", changes, strlen(changes)},
+	};
+
 	config_init(&config);
 	assert_int_equal(parse_text(&config, baseline_text, &error), 0);
-	assert_int_equal(parse_text(&config,
-				    "[TDX]\nState=disabled\nCmrFile=\nCmrAttribute=/x\n"
-				    "AfterInit=devdax\n[Policy]\nOnlineType=movable\n"
-				    "WhenTdxDisabled=online\nExclude=\nExclude=a b c\n"
-				    "Bogus=1\n",
-				    &error),
-			 -EINVAL);
+	assert_int_equal(config_parse(&config, texts, ARRAY_SIZE(texts), &error), -EINVAL);
 	assert_int_equal(error.line, 11);
 	assert_config(&config, &baseline);
 	config_clear(&config);

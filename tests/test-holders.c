@@ -5,7 +5,7 @@
  * kernel threads (no mappings) not looked into; and no walk at all when
  * the count of the device's driver module shows no file of it open.
  */
-#include "inventory.h"
+#include "holders.h"
 #include "macro.h"
 #include "test-util.h"
 
@@ -40,7 +40,7 @@ static bool held(const char *root, const char *name)
 {
 	bool is_held = true;
 
-	assert_int_equal(inventory_device_held(root, name, &is_held), 0);
+	assert_int_equal(holders_any(root, name, &is_held), 0);
 	return is_held;
 }
 
@@ -136,7 +136,7 @@ static void test_no_proc(void **state)
 	_cleanup_free_ char *root = test_mkdtemp("holders-none");
 	bool is_held = false;
 
-	assert_true(inventory_device_held(root, "dax0.0", &is_held) < 0);
+	assert_true(holders_any(root, "dax0.0", &is_held) < 0);
 	assert_int_equal(test_rmtree(root), 0);
 }
 

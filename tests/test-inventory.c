@@ -1,125 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * When a scan may keep the previous scan's reading of a device's blocks:
- * only for a device no change named, found in the same mode with the same
- * blocks of the same size; never without a previous scan. And when it may
- * take over a dax region's devices whole: only when no change names a
- * device of it, or any name that is not a dax device's.
+ * The scan against a fake sysroot: the memory block size is read (hex, a
+ * power of two), a tree without memory hotplug (no block size, or no memory
+ * directory) has block size 0, and a bad
+ * size is an error naming the file and its line. libdaxctl reads the real
+ * /sys, so the devices it finds are not asserted here (the vm suite does).
  */
 #include "inventory.h"
+#include "macro.h"
 #include "test-util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
-#define GIB   (1ULL << 30)
-#define BLOCK (128ULL << 20)
-
-static struct dax_device device_at(char *name, enum dax_mode mode, uint64_t start, uint64_t end)
+static int scan(const char *root, struct inventory *ret, struct parse_error *error)
 {
-	struct dax_device device = {.name = name, .mode = mode, .blocks_online = 4};
+	/* a device no host has: libdaxctl's answer does not matter */
+	char name[] = "dax4095.4095";
+	char *only[] = {name, NULL};
 
-	assert_int_equal(range_set_add(&device.pluggable, start, end), 0);
-	return device;
+	return inventory_scan(ret, root, only, NULL, error);
 }
 
-static void test_reusable(void **state)
+static void test_block_size(void **state)
 {
-	struct dax_device before[] = {
-	    device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 17 * GIB),
-	    device_at("dax1.0", DAX_MODE_DEVDAX, 20 * GIB, 21 * GIB),
-	};
-	struct inventory previous = {.block_size = BLOCK, .devices = before, .count = 2};
-	struct inventory now = {.block_size = BLOCK};
-	char *changed[] = {"dax1.0", NULL};
-	struct inventory_reuse reuse = {.previous = &previous, .changed = changed};
+	_cleanup_free_ char *root = test_mkdtemp("inventory");
+	struct inventory inventory = {0};
+	struct parse_error error = {0};
 
-	struct dax_device same = device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 17 * GIB);
-	assert_ptr_equal(inventory_reusable(&reuse, &now, &same), &before[0]);
-
-	/* named by a change: read anew */
-	struct dax_device named = device_at("dax1.0", DAX_MODE_DEVDAX, 20 * GIB, 21 * GIB);
-	assert_null(inventory_reusable(&reuse, &now, &named));
-	/* every device changed */
-	reuse.changed = NULL;
-	assert_null(inventory_reusable(&reuse, &now, &same));
-	reuse.changed = changed;
-
-	/* another mode, other blocks, a device the last scan did not see */
-	struct dax_device rebound = device_at("dax0.0", DAX_MODE_DEVDAX, 16 * GIB, 17 * GIB);
-	assert_null(inventory_reusable(&reuse, &now, &rebound));
-	struct dax_device resized = device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 18 * GIB);
-	assert_null(inventory_reusable(&reuse, &now, &resized));
-	struct dax_device added = device_at("dax2.0", DAX_MODE_SYSTEM_RAM, 24 * GIB, 25 * GIB);
-	assert_null(inventory_reusable(&reuse, &now, &added));
-
-	/* another block size: every count is another */
-	now.block_size = 2 * BLOCK;
-	assert_null(inventory_reusable(&reuse, &now, &same));
-	now.block_size = BLOCK;
-
-	/* no previous scan, or no reuse at all */
-	reuse.previous = NULL;
-	assert_null(inventory_reusable(&reuse, &now, &same));
-	assert_null(inventory_reusable(NULL, &now, &same));
-
-	struct dax_device *all[] = {&before[0], &before[1], &same, &named,
-				    &rebound,	&resized,   &added};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		range_set_clear(&all[i]->pluggable);
+	test_put_file(root, "sys/devices/system/memory/block_size_bytes", "8000000\n");
+	assert_int_equal(scan(root, &inventory, &error), 0);
+	assert_int_equal(inventory.block_size, 128ULL << 20);
+	assert_true(inventory.narrowed);
+	assert_int_equal(inventory.count, 0);
+	assert_null(inventory_find(&inventory, "dax4095.4095"));
+	inventory_clear(&inventory);
+	assert_int_equal(test_rmtree(root), 0);
 }
 
-static void test_region_reusable(void **state)
+static void test_no_hotplug(void **state)
 {
-	struct dax_device before[] = {
-	    device_at("dax0.0", DAX_MODE_SYSTEM_RAM, 16 * GIB, 17 * GIB),
-	    device_at("dax0.1", DAX_MODE_DEVDAX, 17 * GIB, 18 * GIB),
-	    device_at("dax12.0", DAX_MODE_DEVDAX, 20 * GIB, 21 * GIB),
-	};
-	struct inventory previous = {.block_size = BLOCK, .devices = before, .count = 3};
-	char *changed[] = {"dax12.0", NULL};
-	struct inventory_reuse reuse = {.previous = &previous, .changed = changed};
+	_cleanup_free_ char *root = test_mkdtemp("inventory");
+	struct inventory inventory = {0};
+	struct parse_error error = {0};
 
-	/* none of region 0's devices changed: taken over; region 12 is read */
-	assert_true(inventory_region_reusable(&reuse, BLOCK, 0));
-	assert_false(inventory_region_reusable(&reuse, BLOCK, 12));
-	/* 1 is not 12's prefix; region 3 had no device before (only a seed, or new) */
-	assert_false(inventory_region_reusable(&reuse, BLOCK, 1));
-	assert_false(inventory_region_reusable(&reuse, BLOCK, 3));
+	/* the directory without block_size_bytes: nothing is pluggable */
+	test_put_file(root, "sys/devices/system/memory/auto_online_blocks", "offline\n");
+	assert_int_equal(scan(root, &inventory, &error), 0);
+	assert_int_equal(inventory.block_size, 0);
+	assert_string_equal(error.message, "");
+	inventory_clear(&inventory);
+	assert_int_equal(test_rmtree(root), 0);
+}
 
-	/* another device of region 0, or one gone from it, changed: read */
-	char *in_zero[] = {"dax12.0", "dax0.2", NULL};
-	reuse.changed = in_zero;
-	assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
+static void test_bad_block_size(void **state)
+{
+	static const char *const bad[] = {"3000000\n", "0\n", "zz\n", "\n"};
 
-	/* a name that is no dax device's may be in any region */
-	char *odd[][2] = {{"dax0", NULL}, {"dax1.0x", NULL}, {"dax-1.0", NULL}, {"region0", NULL}};
-	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
-		reuse.changed = odd[i];
-		assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		_cleanup_free_ char *root = test_mkdtemp("inventory");
+		struct inventory inventory = {0};
+		struct parse_error error = {0};
+
+		test_put_file(root, "sys/devices/system/memory/block_size_bytes", bad[i]);
+		assert_int_equal(scan(root, &inventory, &error), -EINVAL);
+		assert_int_equal(error.line, 1);
+		assert_non_null(
+		    strstr(error.origin, "/sys/devices/system/memory/block_size_bytes"));
+		assert_non_null(strstr(error.message, "is no memory block size"));
+		assert_int_equal(inventory.count, 0);
+		assert_int_equal(test_rmtree(root), 0);
 	}
+}
 
-	/* every device changed, no previous scan, another block size */
-	reuse.changed = NULL;
-	assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
-	reuse.changed = changed;
-	assert_false(inventory_region_reusable(&reuse, 2 * BLOCK, 0));
-	reuse.previous = NULL;
-	assert_false(inventory_region_reusable(&reuse, BLOCK, 0));
-	assert_false(inventory_region_reusable(NULL, BLOCK, 0));
+static void test_no_memory_directory(void **state)
+{
+	_cleanup_free_ char *root = test_mkdtemp("inventory");
+	struct inventory inventory = {0};
+	struct parse_error error = {0};
 
-	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
-		range_set_clear(&before[i].pluggable);
+	/* no /sys/devices/system/memory at all: no memory hotplug either */
+	assert_int_equal(scan(root, &inventory, &error), 0);
+	assert_int_equal(inventory.block_size, 0);
+	inventory_clear(&inventory);
+	assert_int_equal(test_rmtree(root), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reusable),
-	    cmocka_unit_test(test_region_reusable),
+	    cmocka_unit_test(test_block_size),
+	    cmocka_unit_test(test_no_hotplug),
+	    cmocka_unit_test(test_bad_block_size),
+	    cmocka_unit_test(test_no_memory_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@
  * fails here, not later in a state file that no longer loads.
  */
 #include "action.h"
-#include "cmr.h"
+#include "cmr-sources.h"
 #include "config.h"
 #include "inventory.h"
 #include "memory-blocks.h"

@@ -5,6 +5,7 @@
  * JSON parser accepts whatever the device names hold.
  */
 #include "record.h"
+#include "message.h"
 
 #include "macro.h"
 #include "message-ids.h"

@@ -169,36 +169,33 @@ static int offline_blocks(struct dax_device *device, const struct action_options
 }
 
 /*
- * Takes every one of the device's blocks offline, all or nothing: with kmem's
- * daxX.Y/state one "unplugged" write, which also removes the memory
- * (offline_and_remove_memory() puts back what it offlined when one block
- * cannot go), else block by block. -EBUSY when a block stays online.
+ * Takes every one of the device's blocks offline, never forced: the kernel
+ * offlines a block only when it can migrate every page away
+ * (mm/memory_hotplug.c offline_pages()), so a block it cannot offline is in
+ * use. With kmem's daxX.Y/state one "unplugged" write, which also removes
+ * the memory, all or nothing (offline_and_remove_memory() puts back what it
+ * offlined when one block cannot go); else, or when "unplugged" is refused
+ * (-EBUSY is a page in use or a kernel without CONFIG_MEMORY_HOTREMOVE,
+ * which state_store() cannot tell apart), block by block. Then the blocks
+ * are counted: -EBUSY when one stays online.
  */
 static int take_offline(struct dax_device *device, const struct action_options *options,
 			struct action_result *result)
 {
-	struct memory_blocks_status after;
-	int r;
+	struct memory_blocks_status after = {0};
+	int r = -ENOENT;
 
-	r = -ENOENT;
 	if (has_device_state(device, options)) {
 		result->interface = KMEM_INTERFACE_DEVICE_STATE;
 		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
-		if (r >= 0)
+		if (r >= 0) {
 			r = read_blocks(device, options, &after);
+			return r < 0 ? r : after.online == 0 ? 0 : -EBUSY;
+		}
 	}
-	/*
-	 * No daxX.Y/state, or "unplugged" refused: a kernel without
-	 * CONFIG_MEMORY_HOTREMOVE, where state_store() answers -EBUSY, can
-	 * still offline block by block.
-	 */
-	if (r < 0) {
-		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
-		r = offline_blocks(device, options, &after);
-	}
-	if (r >= 0 && after.online != 0)
-		r = -EBUSY;
-	return r;
+	result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
+	r = offline_blocks(device, options, &after);
+	return r < 0 ? r : after.online == 0 ? 0 : -EBUSY;
 }
 
 /*
@@ -369,50 +366,23 @@ rollback:
 }
 
 /*
- * The device's blocks offline, never forced: the kernel offlines a block only
- * when it can migrate every page away (mm/memory_hotplug.c offline_pages()),
- * so a block it cannot offline is in use. Whole or nothing: on a refusal the
- * blocks offlined so far go back online, into the zone the device's blocks
- * were in when the pass read them (under the action lock, just before).
- * Returns 0 or the -errno recorded.
+ * take_offline() for a device decided devdax, which stays as it was when
+ * it cannot go whole: a refusal means pages in use, and the blocks
+ * offlined one by one so far go back online ("unplugged" put back what it
+ * took itself), into the zone the device's blocks were in when the pass
+ * read them (under the action lock, just before).
  */
 static int offline_for_devdax(struct dax_device *device, const struct action_options *options,
 			      struct action_result *result)
 {
-	struct memory_blocks_status after = {0};
-	bool by_device_state = has_device_state(device, options);
-	int r;
+	int r = take_offline(device, options, result);
 
-	if (by_device_state) {
-		result->interface = KMEM_INTERFACE_DEVICE_STATE;
-		r = dax_kmem_state_write(options->dax_bus_dir, device->name, "unplugged");
-		/*
-		 * Refused, it changed nothing; -EBUSY is a page in use or a
-		 * kernel that cannot remove memory: block by block tells them
-		 * apart.
-		 */
-		by_device_state = r >= 0;
-	}
-	int counted = 0;
-	if (by_device_state) {
-		counted = read_blocks(device, options, &after);
-	} else {
-		result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
-		r = offline_blocks(device, options, &after);
-	}
-	if (r >= 0 && counted >= 0 && after.online == 0)
-		return 0;
-
-	/* the kernel's refusal to offline (EBUSY) means pages in use */
-	if (r == -EBUSY || (r >= 0 && counted >= 0)) {
-		result->offline_refused = true;
-	}
-	/* "unplugged" put back what it took; block by block, we do. */
-	if (!by_device_state && device->blocks_online > 0 &&
-	    device->blocks_online == device->blocks)
+	result->offline_refused = r == -EBUSY;
+	if (r < 0 && result->interface == KMEM_INTERFACE_MEMORY_BLOCKS &&
+	    device->blocks_online > 0 && device->blocks_online == device->blocks)
 		(void)set_blocks(device, options,
 				 device->zone == MEMORY_ZONE_MOVABLE ? "online_movable" : "online");
-	return r < 0 ? r : counted < 0 ? counted : -EBUSY;
+	return r;
 }
 
 static void apply_devdax(struct dax_device *device, const struct action_options *options,

@@ -20,6 +20,11 @@ static void _printf_(3, 4) add(char changes[][EXPLAIN_LINE_MAX], size_t *n, cons
 	va_end(ap);
 }
 
+/*
+ * Over 60 lines: one case per reason of the policy table, so that the
+ * sentences for all of them stand together and a new reason shows where
+ * its own goes.
+ */
 size_t explain_changes(const struct explain_facts *f,
 		       char changes[EXPLAIN_CHANGES_MAX][EXPLAIN_LINE_MAX])
 {
@@ -105,7 +110,7 @@ static void print_text(FILE *out, const struct explain_facts *f, char changes[][
 	if (d->cxl_memdevs)
 		fprintf(out, "  memdevs:   %s\n", d->cxl_memdevs);
 	fprintf(out, "  TDX:       %s (from %s)\n", tdx_state_to_string(f->tdx_state),
-		f->tdx_basis ? f->tdx_basis : "none");
+		f->tdx_evidence ? f->tdx_evidence : "none");
 	fprintf(out, "  CMRs:      %s%s%s%s\n", cmr_source_to_string(f->cmrs->source),
 		f->cmrs->origin ? " (" : "", f->cmrs->origin ? f->cmrs->origin : "",
 		f->cmrs->origin ? ")" : "");
@@ -149,7 +154,7 @@ static void print_json(FILE *out, const struct explain_facts *f, char changes[][
 		"\"tdx_evidence\": ",
 		d->size, dax_mode_to_string(d->mode), d->in_use ? "true" : "false", d->blocks,
 		d->blocks_present, d->blocks_online, tdx_state_to_string(f->tdx_state));
-	json_write_string(out, f->tdx_basis ? f->tdx_basis : "none");
+	json_write_string(out, f->tdx_evidence ? f->tdx_evidence : "none");
 	fprintf(out, ", \"cmr_source\": \"%s\", \"cmrs\": [",
 		cmr_source_to_string(f->cmrs->source));
 	for (size_t i = 0; i < f->cmrs->cmrs.count; i++)

@@ -57,6 +57,12 @@ static size_t utf8_sequence_length(const unsigned char *s)
  * administrator: a byte that is not UTF-8 becomes U+FFFD so that the
  * document stays valid.
  */
+/* The characters JSON escapes by name (RFC 8259, section 7); other controls are \\uXXXX. */
+static const char *const json_escapes[] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+    ['\n'] = "\\n", ['\r'] = "\\r",  ['\t'] = "\\t",
+};
+
 void json_write_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -76,34 +82,12 @@ void json_write_string(FILE *f, const char *s)
 			continue;
 		}
 
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
+		if (*p < ARRAY_SIZE(json_escapes) && json_escapes[*p])
+			fputs(json_escapes[*p], f);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
 		p++;
 	}
 	fputc('"', f);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "log.h"
+#include "parse-error.h"
 
 #include "macro.h"
 
@@ -138,4 +139,12 @@ void log_attach_kmod(struct kmod_ctx *ctx)
 {
 	kmod_set_log_fn(ctx, log_from_kmod, NULL);
 	kmod_set_log_priority(ctx, log_level.libraries_debug ? LOG_DEBUG : LOG_ERR);
+}
+
+void log_parse_error(const struct parse_error *error)
+{
+	if (error->line > 0)
+		log_error("%s:%u: %s", error->origin, error->line, error->message);
+	else
+		log_error("%s: %s", error->origin, error->message);
 }

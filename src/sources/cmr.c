@@ -15,18 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* CMR files are a few lines; anything near this size is not one. */
-#define CMR_FILE_MAX (1024 * 1024)
-
 /* How much of an offending text an error message quotes (message is 192 bytes). */
 #define QUOTE_MAX 64
-
-static const char *const cmr_source_names[CMR_SOURCE_MAX] = {
-    [CMR_SOURCE_NONE] = "none",		  [CMR_SOURCE_FILE] = "file",
-    [CMR_SOURCE_ATTRIBUTE] = "attribute", [CMR_SOURCE_KMSG] = "kmsg",
-    [CMR_SOURCE_JOURNAL] = "journal",
-};
-DEFINE_STRING_TABLE(cmr_source, enum cmr_source, CMR_SOURCE_MAX)
 
 /* A piece of the input. Lines are not NUL-terminated inside the text. */
 struct span {
@@ -223,48 +213,42 @@ static bool parse_number(struct span *s, bool need_0x, uint64_t *ret_value,
 	return true;
 }
 
+/* "START SEPARATOR END", blanks allowed around the separator. */
+static bool parse_pair(struct span *s, bool need_0x, const char *separator,
+		       struct parsed_range *range)
+{
+	if (!parse_number(s, need_0x, &range->start, range))
+		return false;
+	skip_blanks(s);
+	if (!skip_word(s, separator))
+		return false;
+	skip_blanks(s);
+	return parse_number(s, need_0x, &range->end, range);
+}
+
 static enum range_form parse_range(struct span s, struct parsed_range *ret)
 {
 	struct parsed_range range = {};
+	enum range_form form = RANGE_INCLUSIVE;
 
+	/* the kernel's "[0xSTART, 0xEND)", or /proc/iomem's "start-end" */
 	if (skip_word(&s, "[")) {
 		skip_blanks(&s);
-		if (!parse_number(&s, true, &range.start, &range))
+		if (!parse_pair(&s, true, ",", &range))
 			return RANGE_MALFORMED;
 		skip_blanks(&s);
-		if (!skip_word(&s, ","))
+		if (!skip_word(&s, ")"))
 			return RANGE_MALFORMED;
-		skip_blanks(&s);
-		if (!parse_number(&s, true, &range.end, &range))
-			return RANGE_MALFORMED;
-		skip_blanks(&s);
-		if (!skip_word(&s, ")") || s.p != s.end)
-			return RANGE_MALFORMED;
-		*ret = range;
-		return RANGE_HALF_OPEN;
-	}
-
-	if (!parse_number(&s, false, &range.start, &range))
-		return RANGE_MALFORMED;
-	skip_blanks(&s);
-	if (!skip_word(&s, "-"))
-		return RANGE_MALFORMED;
-	skip_blanks(&s);
-	if (!parse_number(&s, false, &range.end, &range))
+		form = RANGE_HALF_OPEN;
+	} else if (!parse_pair(&s, false, "-", &range))
 		return RANGE_MALFORMED;
 	if (s.p != s.end)
 		return RANGE_MALFORMED;
 	*ret = range;
-	return RANGE_INCLUSIVE;
+	return form;
 }
 
 /* Accumulates one source's ranges; the caller's set is only touched at the end. */
-struct cmr_parser {
-	const char *origin;
-	struct range_set set;
-	unsigned count; /* ranges read, before merging */
-};
-
 static int quote_len(struct span s)
 {
 	return (int)(span_len(s) > QUOTE_MAX ? QUOTE_MAX : span_len(s));
@@ -367,6 +351,12 @@ static int cmr_parse_line(struct cmr_parser *parser, struct span line, unsigned 
 	return 0;
 }
 
+int cmr_parser_add_line(struct cmr_parser *parser, const char *line, size_t len,
+			unsigned line_number, struct parse_error *ret_error)
+{
+	return cmr_parse_line(parser, (struct span){line, line + len}, line_number, ret_error);
+}
+
 int cmr_parse(const char *text, size_t size, const char *origin, struct range_set *ret_cmrs,
 	      struct parse_error *ret_error)
 {
@@ -390,119 +380,4 @@ int cmr_parse(const char *text, size_t size, const char *origin, struct range_se
 
 	*ret_cmrs = parser.set;
 	return 0;
-}
-
-void cmr_info_clear(struct cmr_info *info)
-{
-	range_set_clear(&info->cmrs);
-	free(info->origin);
-	*info = (struct cmr_info){.source = CMR_SOURCE_NONE};
-}
-
-/* Reads and parses a file the administrator named. */
-static int cmr_load_path(const char *path, enum cmr_source source, struct cmr_info *ret_info,
-			 struct parse_error *ret_error)
-{
-	_cleanup_free_ char *data = NULL, *origin = NULL;
-	struct range_set cmrs = {};
-	size_t size;
-	int r;
-
-	r = read_full_file(path, CMR_FILE_MAX, &data, &size);
-	if (r < 0) {
-		char why[READ_ERROR_MAX];
-		parse_error_set(ret_error, path, 0, "cannot read: %s",
-				read_error_string(r, CMR_FILE_MAX, why));
-		return r;
-	}
-
-	r = cmr_parse(data, size, path, &cmrs, ret_error);
-	if (r < 0)
-		return r;
-
-	if (cmrs.count == 0) {
-		/*
-		 * A CMR file exists only to list CMRs: an empty one is a mistake.
-		 * An attribute is the kernel's, and a kernel that has not read
-		 * the CMRs yet (the TDX module is not initialized) may well
-		 * leave it empty: that is "unknown", as with no log line.
-		 */
-		if (source == CMR_SOURCE_FILE) {
-			parse_error_set(ret_error, path, 0, "no CMR in file");
-			return -EINVAL;
-		}
-		*ret_info = (struct cmr_info){.source = CMR_SOURCE_NONE};
-		return 0;
-	}
-
-	origin = strdup(path);
-	if (!origin) {
-		range_set_clear(&cmrs);
-		parse_error_set(ret_error, path, 0, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-
-	*ret_info = (struct cmr_info){
-	    .source = source,
-	    .origin = TAKE_PTR(origin),
-	    .cmrs = cmrs,
-	};
-	return 0;
-}
-
-static int cmr_load_kernel_log(const struct kernel_log *log, struct cmr_info *ret_info,
-			       struct parse_error *ret_error)
-{
-	static const char cmr_prefix[] = "virt/tdx: CMR";
-	struct cmr_parser parser = {};
-	enum cmr_source source;
-	unsigned index = 0;
-	int r;
-
-	if (!log || log->count == 0) {
-		*ret_info = (struct cmr_info){.source = CMR_SOURCE_NONE};
-		return 0;
-	}
-
-	if (log->origin == KERNEL_LOG_JOURNAL) {
-		source = CMR_SOURCE_JOURNAL;
-		parser.origin = "journal";
-	} else {
-		source = CMR_SOURCE_KMSG;
-		parser.origin = "/dev/kmsg";
-	}
-
-	for (size_t i = 0; i < log->count; i++) {
-		const char *line = log->lines[i];
-
-		if (!line || strncmp(line, cmr_prefix, sizeof(cmr_prefix) - 1) != 0)
-			continue;
-
-		/* Log lines have no numbers of their own: count the CMR lines. */
-		index++;
-		r = cmr_parse_line(&parser, (struct span){line, line + strlen(line)}, index,
-				   ret_error);
-		if (r < 0) {
-			range_set_clear(&parser.set);
-			return r;
-		}
-	}
-
-	if (parser.set.count == 0) {
-		*ret_info = (struct cmr_info){.source = CMR_SOURCE_NONE};
-		return 0;
-	}
-
-	*ret_info = (struct cmr_info){.source = source, .cmrs = parser.set};
-	return 0;
-}
-
-int cmr_load(const char *file, const char *attribute, const struct kernel_log *kernel_log,
-	     struct cmr_info *ret_info, struct parse_error *ret_error)
-{
-	if (file)
-		return cmr_load_path(file, CMR_SOURCE_FILE, ret_info, ret_error);
-	if (attribute)
-		return cmr_load_path(attribute, CMR_SOURCE_ATTRIBUTE, ret_info, ret_error);
-	return cmr_load_kernel_log(kernel_log, ret_info, ret_error);
 }

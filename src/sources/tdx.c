@@ -40,7 +40,7 @@ enum tdx_state tdx_state_from_evidence(const struct tdx_evidence *e)
 }
 
 /* The same order as tdx_state_from_evidence(), naming the deciding source. */
-const char *tdx_state_basis(const struct tdx_evidence *e)
+const char *tdx_state_evidence(const struct tdx_evidence *e)
 {
 	if (e->host_version == 1)
 		return "tdx_host-version";

@@ -27,21 +27,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nul = memchr(data, '\0', size);
 	size_t main_size = nul ? (size_t)(nul - data) : size;
+	const struct config_text texts[] = {
+	    {"main", (const char *)data, main_size},
+	    {"drop-in", nul ? (const char *)nul + 1 : "", nul ? size - main_size - 1 : 0},
+	};
 	struct parse_error error = {0};
 	struct config config, before;
 
 	config_init(&config);
 	config_init(&before);
-	if (config_parse(&config, (const char *)data, main_size, "main", &error) < 0) {
+	if (config_parse(&config, texts, 1, &error) < 0) {
 		fuzz_assert(error.message[0] != '\0');
 		fuzz_assert(same(&config, &before)); /* still the defaults */
 		config_clear(&config);
 		return 0;
 	}
 	/* the drop-in over the main file: on error, the main file's result stays */
-	fuzz_assert(config_parse(&before, (const char *)data, main_size, "main", &error) == 0);
-	if (nul && config_parse(&config, (const char *)nul + 1, size - main_size - 1, "drop-in",
-				&error) < 0)
+	fuzz_assert(config_parse(&before, texts, 1, &error) == 0);
+	if (nul && config_parse(&config, texts, 2, &error) < 0)
 		fuzz_assert(same(&config, &before));
 	fuzz_assert(config.exclude_serial_count <= config.exclude_count);
 	fuzz_assert(online_type_to_string(config.online_type) != NULL);

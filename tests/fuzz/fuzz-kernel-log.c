@@ -5,7 +5,7 @@
  * from it is one of the states, and the CMRs from it are sorted and merged
  * or an error.
  */
-#include "cmr.h"
+#include "cmr-sources.h"
 #include "fuzz-util.h"
 #include "kernel-log.h"
 #include "parse-error.h"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # service-catalog: one boot in which the service produces every kind of
 # record it has, and `journalctl -x` explains each from the installed
-# catalog (tdxmemd.catalog, MESSAGE_IDs of include/message-ids.h):
+# catalog (tdxmemd.catalog, MESSAGE_IDs of src/record/message-ids.h):
 #   auto-online takeover  booted with memhp_default_state=online; the
 #                         service, enabled at boot, sets auto_online_blocks
 #                         to offline at start, once (a restart finds
@@ -18,7 +18,7 @@
 # vm-install: package
 # shellcheck source=../guest/lib.sh
 . /usr/local/lib/tdxmemd-vm/lib.sh
-# include/message-ids.h
+# src/record/message-ids.h
 declare -A ID=(
 	[online]=fa4be03c167e4cedaa2a74d70ecd7e1d
 	[devdax]=68089ec486584a21a9b697b8ffb92695

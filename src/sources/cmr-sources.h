@@ -3,20 +3,16 @@
  * TDX Convertible Memory Regions. Mainline exports none (docs/platform-notes.md, section 1), so
  * they come from a file the administrator provides, a sysfs/debugfs attribute
  * on kernels that export them, or the "virt/tdx: CMR: [..)" lines some
- * kernels print. One parser reads all of them.
+ * kernels print. One parser reads all of them (cmr.h).
  */
 #pragma once
 
 #include "macro.h"
 
+#include "cmr.h"
 #include "kernel-log.h"
 #include "parse-error.h"
 #include "range.h"
-
-#include <stddef.h>
-
-/* The TDX module reports at most 32 CMRs (TDX module spec, MAX_CMRS). */
-#define CMR_MAX 32
 
 enum cmr_source {
 	CMR_SOURCE_NONE, /* nothing configured or present: CMRs unknown */
@@ -28,18 +24,6 @@ enum cmr_source {
 };
 
 DECLARE_STRING_TABLE(cmr_source, enum cmr_source);
-
-/*
- * Parses CMR text. Each non-blank line that is not a '#' comment holds one
- * range, either the kernel's half-open "[0xSTART, 0xEND)" (optionally behind a
- * dmesg "[  1.23]" or /dev/kmsg "6,339,5140900,-;" prefix and "virt/tdx: CMR:")
- * or /proc/iomem's inclusive "start-end" (hex). On any malformed line,
- * start >= end, overflow or more than CMR_MAX ranges it returns -EINVAL and
- * fills *ret_error (origin, line); *ret_cmrs is then untouched, so a source
- * with an error never yields a partial list.
- */
-int cmr_parse(const char *text, size_t size, const char *origin, struct range_set *ret_cmrs,
-	      struct parse_error *ret_error);
 
 struct cmr_info {
 	enum cmr_source source;

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "action.h"
-#include "cmr.h"
+#include "cmr-sources.h"
 #include "inventory.h"
 #include "policy.h"
 #include "tdx.h"
@@ -18,7 +18,7 @@ struct record {
 	struct verdict verdict;
 	struct action_result result;
 	enum tdx_state tdx_state;
-	const char *tdx_basis; /* tdx_state_basis(), or "config" when pinned */
+	const char *tdx_evidence; /* tdx_state_evidence(), or "config" when pinned */
 	const struct cmr_info *cmrs;
 	/*
 	 * The last record had reached this decision's state, and the device
@@ -76,13 +76,13 @@ const char *record_message_id(const struct record *record);
  */
 int record_send_journal(const struct record *record);
 
-/*
- * One human line per record on stdout, for --once. Both printers return 0,
- * -ENOMEM (then nothing was written) or -EIO (writing to @out failed).
- */
-int record_print_line(FILE *out, const struct record *record);
+/* The value of the field named @json_name, or NULL when the record has none. */
+const char *record_field_value(const struct record_fields *fields, const char *json_name);
 
-/* The --json document. */
+/*
+ * The --json document. Returns 0, -ENOMEM (then nothing was written) or
+ * -EIO (writing to @out failed).
+ */
 int record_print_json(FILE *out, enum tdx_state tdx_state, const struct cmr_info *cmrs,
 		      const struct record *records, size_t count);
 

@@ -20,7 +20,7 @@
 
 struct daxctl_ctx;
 struct daxctl_dev;
-struct cxl_ctx;
+struct change_set;
 
 enum dax_mode {
 	DAX_MODE_DISABLED,   /* no driver bound: neither RAM nor /dev/daxX.Y */
@@ -62,7 +62,7 @@ struct inventory {
 	struct path_cxt memory; /* SYSROOT/sys/devices/system/memory */
 	struct daxctl_ctx *daxctl;
 	bool narrowed; /* only the devices asked for were read */
-	bool cxl_read; /* inventory_read_cxl() has run */
+	bool cxl_read; /* cxl_attribute() has run */
 	uint64_t block_size;
 	struct dax_device *devices;
 	size_t count;
@@ -71,65 +71,14 @@ struct inventory {
 };
 
 /*
- * What a scan may take over from the scan before it, for the daemon, whose
- * every change comes as a uevent that names the device or makes it decide
- * for all, so that a pass for one device reads one device, not the host:
- * - the whole devices of each dax region that none of @changed
- *   (NULL-terminated; NULL: every device changed) is in, where @previous
- *   found some: a device is added, bound, unbound and removed with a
- *   uevent of its own, and resized only while unbound (drivers/dax/bus.c
- *   dev_dax_resize() refuses a bound device), so before its next bind;
- * - the memory blocks of each other device not in @changed that @previous
- *   lists in the same mode with the same blocks: a block is added,
- *   removed, onlined and offlined with a uevent (drivers/base/memory.c).
- * A device taken over whole has no handle: a pass acts only on devices in
- * @changed.
- */
-struct inventory_reuse {
-	const struct inventory *previous;
-	char *const *changed;
-};
-
-/*
- * The previous scan's reading of @device (its mode and pluggable blocks
- * just read into @inventory), when @reuse lets its blocks stand; else NULL.
- */
-const struct dax_device *inventory_reusable(const struct inventory_reuse *reuse,
-					    const struct inventory *inventory,
-					    const struct dax_device *device);
-
-/*
- * Whether the devices @reuse's previous scan found in dax region @region_id
- * may be taken over whole (see struct inventory_reuse), at @block_size.
- */
-bool inventory_region_reusable(const struct inventory_reuse *reuse, uint64_t block_size,
-			       int region_id);
-
-/*
  * Takes a fresh look: a new libdaxctl context (it never rescans), then every
  * dax device, or only those named in @devices (NULL-terminated; NULL for
  * all). @sysroot prefixes the files read directly (block_size_bytes, /proc);
- * libdaxctl and libcxl always read /sys and /dev. @reuse may be NULL.
+ * libdaxctl and libcxl always read /sys and /dev. @changes (may be NULL)
+ * says what may be taken over from the last scan (changes.h).
  */
 int inventory_scan(struct inventory *inventory, const char *sysroot, char *const *devices,
-		   const struct inventory_reuse *reuse, struct parse_error *ret_error);
-
-/*
- * CXL attribution: each device's region (also for soft-reserved memory
- * inside one) and memdevs with serials, from libcxl's topology. *@cxl is the
- * caller's context, kept between passes and replaced when it proves stale;
- * NULL to start (and when there is no CXL bus). Once per inventory.
- */
-int inventory_read_cxl(struct inventory *inventory, struct cxl_ctx **cxl);
-
-/*
- * Whether some process holds /dev/@name: an open descriptor (/proc/PID/fd)
- * or a mapping (/proc/PID/maps), which device_dax's unbind would tear away
- * (drivers/dax/device.c kill_dev_dax() unmaps them). Nothing to read when
- * the count of the device's driver module shows no file of it open at all;
- * else one walk of SYSROOT/proc that stops at the first holder.
- */
-int inventory_device_held(const char *sysroot, const char *name, bool *ret_held);
+		   const struct change_set *changes, struct parse_error *ret_error);
 
 /* Re-reads mode, blocks online and zone of one device; -ESTALE if taken over. */
 int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);
@@ -139,11 +88,11 @@ bool inventory_device_as_read(const struct inventory *inventory, const struct da
 
 struct dax_device *inventory_find(struct inventory *inventory, const char *name);
 
+/* A new device at the end, zeroed; NULL without memory. */
+struct dax_device *inventory_add_device(struct inventory *inventory);
+
 void inventory_clear(struct inventory *inventory);
 /* Gives up the libdaxctl context, keeping what was read: no device can be acted on. */
 void inventory_drop_handles(struct inventory *inventory);
 
 DECLARE_STRING_TABLE(dax_mode, enum dax_mode);
-
-/* Finds "regionN" in a sysfs path ".../regionN/dax_regionN/daxN.M". */
-int cxl_region_from_sysfs_path(const char *path, char **ret_region);

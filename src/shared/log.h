@@ -19,6 +19,10 @@ void log_setup(int verbosity);
 void log_msg(int priority, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void log_msgv(int priority, const char *format, va_list args) __attribute__((format(printf, 2, 0)));
 
+/* "origin:line: message", so an administrator can go straight to the line. */
+struct parse_error;
+void log_parse_error(const struct parse_error *error);
+
 /* Logs and returns -abs(error), for "return log_error_errno(r, ...)". */
 int log_error_errno(int error, const char *format, ...) __attribute__((format(printf, 2, 3)));
 

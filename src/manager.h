@@ -6,7 +6,8 @@
  */
 #pragma once
 
-#include "cmr.h"
+#include "changes.h"
+#include "cmr-sources.h"
 #include "config.h"
 #include "inventory.h"
 #include "kernel-log.h"
@@ -62,11 +63,10 @@ struct manager {
 	struct kernel_log kernel_log;
 	bool kernel_log_followed;
 	enum tdx_state tdx_state;
-	const char *tdx_basis; /* what showed tdx_state (tdx_state_basis()) */
+	const char *tdx_evidence; /* what showed tdx_state (tdx_state_evidence()) */
 	struct inventory inventory;
 	struct record *records;
 	size_t record_count;
-	uint64_t read_usec; /* the last pass's reading, for the daemon's debug line */
 
 	/* The lock and the state of this boot (ledger.h), read by every pass. */
 	struct ledger ledger;
@@ -92,24 +92,85 @@ int manager_read_kernel_log(struct manager *manager);
 /* Loads the CMRs under the current configuration. */
 int manager_load_cmrs(struct manager *manager);
 
+/* The CMRs under the current configuration, with @kernel_log as the last source. */
+int manager_adopt_cmrs(struct manager *manager, const struct kernel_log *kernel_log);
+
 /*
  * Loads configuration and CMRs anew; on any error keeps the old ones and
  * returns it. Devices whose last action failed become eligible again.
  */
 int manager_reload(struct manager *manager);
 
+/* What one pass did, for the service's bookkeeping and its debug line. */
+struct pass_report {
+	const struct inventory *inventory; /* what it read: the manager's, until the next pass */
+	size_t devices_read;		   /* by libdaxctl; the others were taken over */
+	size_t blocks_read;		   /* devices whose blocks were read */
+	size_t decided;
+	size_t recorded;
+	struct name_list acted; /* the devices it changed (their records say so) */
+	bool any_failed;	/* a device was rolled back or failed */
+	size_t online, devdax;	/* managed devices in each mode after it */
+	enum tdx_state tdx_state;
+	/* the TDX-init outlook after it, read once (service and metrics only) */
+	struct tdx_init_check init;
+	uint64_t read_usec, total_usec;
+};
+
+void pass_report_clear(struct pass_report *report);
+
+/*
+ * A pass's read: everything but the CMRs anew, but for what @changes lets
+ * stand (NULL: nothing). Under the ledger's lock.
+ */
+int manager_read(struct manager *manager, const struct change_set *changes);
+
+/*
+ * A pass's decisions, actions and records, for the devices the read found,
+ * or only those in @devices (NULL-terminated); fills @report's counts.
+ */
+int manager_act(struct manager *manager, char *const *devices, struct pass_report *report);
+
+/*
+ * The policy's verdict for @device; who holds it is read only when the
+ * verdict would take it out of devdax.
+ */
+struct verdict manager_decide(struct manager *manager, struct dax_device *device);
+
+/* Whether TDX initialization would succeed with what the last read found present. */
+struct tdx_init_check manager_tdx_init_outlook(const struct manager *manager);
+
 /*
  * Reads the TDX state and the devices, decides, acts and records, for every
- * device or only those named in @devices (NULL-terminated). Sets
- * *ret_any_failed when a device was rolled back or failed.
+ * device, or only for those @changes names (what it may take over from the
+ * last read). Fills *ret_report, also on failure.
  */
-int manager_pass(struct manager *manager, char *const *devices, bool *ret_any_failed);
+int manager_pass(struct manager *manager, const struct change_set *changes,
+		 struct pass_report *ret_report);
+
+/*
+ * With auto_online_blocks other than "offline", the kernel onlines new
+ * memory before tdxmemd decides: the service sets it to "offline"
+ * (TakeOverAutoOnline=), and records so. What a killed tdxmemd left
+ * there is put back first (manager_recover_auto_online()).
+ */
+void manager_take_over_auto_online(struct manager *manager);
+
+/*
+ * Follows /dev/kmsg from now on: returns its descriptor, or -errno when it
+ * cannot (then every pass reads the log itself).
+ */
+int manager_follow_kernel_log(struct manager *manager);
+
+/* New kernel messages on @fd: whether the TDX state may have changed. */
+bool manager_kernel_log_new(struct manager *manager, int fd);
 
 /*
  * A tdxmemd killed inside a kmem bind left auto_online_blocks at the type
  * it had set for that bind (auto-online.h): puts back what it was, and
  * says so. Every acting pass does it first, under the lock; the service
- * also before it looks at the setting at start.
+ * also before it looks at the setting at start
+ * (manager_take_over_auto_online()).
  */
 void manager_recover_auto_online(const char *sysroot);
 
@@ -126,9 +187,6 @@ void manager_keep_safe(const struct manager_options *options);
 
 /* A device went away: when it comes back, it is a new device. */
 void manager_forget_device(struct manager *manager, const char *name);
-
-/* Whether TDX initialization would succeed with what the last read found present. */
-struct tdx_init_check manager_tdx_init_check(const struct manager *manager);
 
 /* tdxmemd status: the devices as they are, with their last decisions. */
 int manager_status(struct manager *manager);

@@ -45,7 +45,7 @@ enum tdx_state tdx_state_from_evidence(const struct tdx_evidence *evidence);
  * Pure: which observation decided tdx_state_from_evidence(), for records:
  * "tdx_host-version", "kernel-log", "kvm_intel-tdx", "cpuinfo" or "none".
  */
-const char *tdx_state_basis(const struct tdx_evidence *evidence);
+const char *tdx_state_evidence(const struct tdx_evidence *evidence);
 
 /* Reads the evidence under @sysroot (plus @kernel_log) and derives the state. */
 enum tdx_state tdx_state_read(const char *sysroot, const struct kernel_log *kernel_log,

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "cmr.h"
+#include "cmr-sources.h"
 #include "config.h"
 #include "inventory.h"
 #include "policy.h"
@@ -19,7 +19,7 @@
 struct explain_facts {
 	const struct dax_device *device;
 	enum tdx_state tdx_state;
-	const char *tdx_basis; /* tdx_state_basis(), or "config" */
+	const char *tdx_evidence; /* tdx_state_evidence(), or "config" */
 	const struct cmr_info *cmrs;
 	const struct config *config;
 	struct verdict verdict;

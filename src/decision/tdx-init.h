@@ -7,8 +7,8 @@
  * skips the first 1 MiB), and TDH.SYS.CONFIG fails if one is not inside the
  * CMRs. On x86 memblock keeps hot-added memory from the moment it is added,
  * online or not (mm/memory_hotplug.c add_memory_resource(),
- * ARCH_KEEP_MEMBLOCK). What is present: boot RAM (the firmware memory map)
- * and every block kmem added.
+ * ARCH_KEEP_MEMBLOCK). What is present: boot RAM (the firmware memory map,
+ * boot-ram.h) and every block kmem added.
  */
 #pragma once
 
@@ -38,10 +38,3 @@ struct tdx_init_check {
  */
 struct tdx_init_check tdx_init_check(enum tdx_state state, const struct range_set *cmrs,
 				     const struct range_set *present);
-
-/*
- * Adds the "System RAM" entries of SYSROOT/sys/firmware/memmap (boot RAM and
- * memory hot-added as System RAM; kmem's is not listed there) to @present.
- * -errno when the map cannot be read.
- */
-int boot_ram_read(const char *sysroot, struct range_set *present);

@@ -55,18 +55,27 @@ struct config {
 void config_init(struct config *config);
 void config_clear(struct config *config);
 
+/* One configuration text and the name its errors give. */
+struct config_text {
+	const char *origin;
+	const char *text;
+	size_t size;
+};
+
 /*
- * Applies the assignments in @text on top of *config. Unknown sections or
- * keys and bad values are errors naming @origin and the line: -EINVAL, and
- * *config is left as it was.
+ * Parses @texts in order, each on top of the ones before it, starting from
+ * the defaults, and replaces *config with the result. Unknown sections or
+ * keys and bad values are errors naming the text's origin and the line:
+ * -EINVAL, and *config is left as it was.
  */
-int config_parse(struct config *config, const char *text, size_t size, const char *origin,
+int config_parse(struct config *config, const struct config_text *texts, size_t n,
 		 struct parse_error *ret_error);
 
 /*
  * Loads @path (a missing default file is no error; a missing explicit one is)
  * then, when @dropin_dir is set, every *.conf in it in lexical order, later
- * files overriding earlier ones. On error *config is left as it was.
+ * files overriding earlier ones, starting from the defaults, and replaces
+ * *config with the result. On error *config is left as it was.
  */
 int config_load(struct config *config, const char *path, bool path_explicit, const char *dropin_dir,
 		struct parse_error *ret_error);

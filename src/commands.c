@@ -43,6 +43,7 @@ int manager_run_once(struct manager *m)
 
 	int r = manager_act(m, m->options.devices, &report);
 	ledger_unlock(&m->ledger);
+	bool any_failed = report.any_failed;
 	pass_report_clear(&report);
 	if (r < 0)
 		return EXIT_INPUT_ERROR;
@@ -51,7 +52,7 @@ int manager_run_once(struct manager *m)
 		record_print_json(stdout, m->tdx_state, &m->cmrs, m->records, m->record_count);
 	fflush(stdout);
 
-	return report.any_failed ? EXIT_ACTION_FAILED : EXIT_ALL_DECIDED;
+	return any_failed ? EXIT_ACTION_FAILED : EXIT_ALL_DECIDED;
 }
 
 int manager_status(struct manager *m)

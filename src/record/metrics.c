@@ -29,7 +29,8 @@ static void family(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void print_devices(FILE *out, const struct inventory *inventory, struct state *state)
+/* What the ledger says of each device: its last decision, and whether it still holds. */
+static void print_decisions(FILE *out, const struct inventory *inventory, struct state *state)
 {
 	family(out, "tdxmemd_device_info", "gauge",
 	       "A dax device tdxmemd decides for, with its last decision this boot.");
@@ -64,7 +65,11 @@ static void print_devices(FILE *out, const struct inventory *inventory, struct s
 		label(out, "device", d->name, true);
 		fprintf(out, "} %d\n", ledger_left_state(last, d));
 	}
+}
 
+/* What the device is now: its size and its own memory blocks by state. */
+static void print_devices(FILE *out, const struct inventory *inventory)
+{
 	family(out, "tdxmemd_device_bytes", "gauge", "Size of the dax device in bytes.");
 	for (size_t i = 0; i < inventory->count; i++) {
 		const struct dax_device *d = &inventory->devices[i];
@@ -143,7 +148,8 @@ int metrics_print(FILE *out, const struct inventory *inventory, struct state *st
 		  enum tdx_state tdx_state, const struct tdx_init_check *init,
 		  uint64_t last_pass_usec)
 {
-	print_devices(out, inventory, state);
+	print_decisions(out, inventory, state);
+	print_devices(out, inventory);
 	print_tdx(out, tdx_state, init);
 	print_counters(out, &state->counters, last_pass_usec);
 	return ferror(out) ? -EIO : 0;

@@ -229,7 +229,7 @@ static void give_default_driver(struct manager *m, struct dax_device *device,
 	if (device->mode != DAX_MODE_DISABLED)
 		return;
 	give_devdax(device, options, "not volatile memory: tdxmemd does not decide for it");
-	(void)inventory_refresh_device(&m->inventory, device);
+	(void)inventory_refresh_device(&m->inventory, device, NULL);
 }
 
 void manager_keep_safe(const struct manager_options *options)
@@ -314,7 +314,9 @@ static bool act_on_device(struct manager *m, struct dax_device *device,
 	enum outcome outcome = record->result.outcome;
 	if (outcome == OUTCOME_APPLIED || outcome == OUTCOME_ROLLED_BACK ||
 	    outcome == OUTCOME_FAILED)
-		(void)inventory_refresh_device(&m->inventory, device);
+		(void)inventory_refresh_device(&m->inventory, device,
+					       record->result.blocks_read ? &record->result.blocks
+									  : NULL);
 	if (record->result.rollback_error)
 		log_error("%s: returning the device to devdax failed: %s", device->name,
 			  strerror(record->result.rollback_error));

@@ -432,6 +432,16 @@ static void assert_returned_to_devdax(void)
 	assert_b_untouched();
 }
 
+/* What the action hands on instead of a read of every block (action_result.blocks). */
+static void assert_blocks_as_read(const struct action_result *r, unsigned present, unsigned online,
+				  enum memory_zone zone)
+{
+	assert_true(r->blocks_read);
+	assert_int_equal(r->blocks.present, present);
+	assert_int_equal(r->blocks.online, online);
+	assert_int_equal(r->blocks.zone, zone);
+}
+
 static void test_online_whole(void **state)
 {
 	reset(DAX_MODE_DEVDAX, ABSENT);
@@ -442,6 +452,7 @@ static void test_online_whole(void **state)
 	assert_int_equal(a_online(), 4);
 	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 		assert_int_equal(sim.block[a_blocks[i]], MOVABLE);
+	assert_blocks_as_read(&r, 4, 4, MEMORY_ZONE_MOVABLE);
 	assert_b_untouched();
 	if (kernel_auto_online) {
 		/* kmem's probe onlined it: no write to any state, the setting as it was */
@@ -468,6 +479,7 @@ static void test_online_whole(void **state)
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
 	for (size_t i = 0; i < ARRAY_SIZE(a_blocks); i++)
 		assert_int_equal(sim.block[a_blocks[i]], NORMAL);
+	assert_blocks_as_read(&r, 4, 4, MEMORY_ZONE_NORMAL);
 	assert_b_untouched();
 }
 
@@ -483,6 +495,8 @@ static void test_refusal_at_each_block(void **state)
 		assert_int_equal(r.error, refused_online_error());
 		assert_int_equal(r.rollback_error, 0);
 		assert_returned_to_devdax();
+		/* read after kmem's unbind: nothing present */
+		assert_blocks_as_read(&r, 0, 0, MEMORY_ZONE_NONE);
 		/* the probe's refusal is not tried again */
 		if (kernel_device_state || kernel_auto_online)
 			assert_int_equal(sim.block_writes, kernel_device_state ? 0 : 3);
@@ -553,6 +567,9 @@ static void test_wrong_zone(void **state)
 	struct action_result r = apply(DECISION_ONLINE, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
 	assert_int_equal(a_online(), 4);
+	/* kmem's probe onlines as auto_online_blocks says: no agent was there first */
+	assert_blocks_as_read(
+	    &r, 4, 4, sim.block[a_blocks[0]] == MOVABLE ? MEMORY_ZONE_MOVABLE : MEMORY_ZONE_NORMAL);
 	assert_b_untouched();
 }
 
@@ -668,6 +685,8 @@ static void test_rollback_fails(void **state)
 	assert_int_equal(r.rollback_error, EBUSY);
 	assert_false(sim.stranded);
 	assert_int_equal(sim.mode, DAX_MODE_SYSTEM_RAM);
+	/* the blocks were written after the last read: the caller reads them */
+	assert_false(r.blocks_read);
 	assert_b_untouched();
 }
 
@@ -677,11 +696,13 @@ static void test_devdax_from_system_ram(void **state)
 	struct action_result r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
 	assert_returned_to_devdax();
+	assert_blocks_as_read(&r, 0, 0, MEMORY_ZONE_NONE);
 
 	reset(DAX_MODE_DISABLED, ABSENT);
 	r = apply(DECISION_DEVDAX, ONLINE_TYPE_MOVABLE);
 	assert_int_equal(r.outcome, OUTCOME_APPLIED);
 	assert_returned_to_devdax();
+	assert_false(r.blocks_read);
 }
 
 /* Memory in use is never taken: a block that will not offline leaves all online. */

@@ -66,6 +66,13 @@ struct action_result {
 	 * the unbind, and the kernel keeps them until reboot.
 	 */
 	unsigned stranded_blocks, stranded_online;
+	/*
+	 * The device's blocks as the action's last read found them, after its
+	 * last write: the caller keeps them instead of reading every block
+	 * again (blocks_read false: the action read none after it wrote).
+	 */
+	bool blocks_read;
+	struct memory_blocks_status blocks;
 };
 
 /*

@@ -80,8 +80,12 @@ struct inventory {
 int inventory_scan(struct inventory *inventory, const char *sysroot, char *const *devices,
 		   const struct change_set *changes, struct parse_error *ret_error);
 
-/* Re-reads mode, blocks online and zone of one device; -ESTALE if taken over. */
-int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device);
+/*
+ * Re-reads the mode of one device, and its blocks present, online and zone
+ * unless @blocks (may be NULL) gives them as just read; -ESTALE if taken over.
+ */
+int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device,
+			     const struct memory_blocks_status *blocks);
 
 /* Whether @device's driver and blocks are still as the last read found them. */
 bool inventory_device_as_read(const struct inventory *inventory, const struct dax_device *device);

@@ -121,14 +121,19 @@ static const char *online_value(enum online_type type)
  * agent onlined first (a distribution's udev rule writes "online") is in
  * use where it is, and the record states the zone the blocks are in.
  */
-static int verify_online(const struct dax_device *device, const struct action_options *options)
+static int verify_online(const struct dax_device *device, const struct action_options *options,
+			 struct action_result *result)
 {
 	struct memory_blocks_status status;
 
 	int r = read_blocks(device, options, &status);
 	if (r < 0)
 		return r;
-	return device->blocks > 0 && status.online == device->blocks ? 0 : -EIO;
+	if (device->blocks == 0 || status.online != device->blocks)
+		return -EIO;
+	result->blocks_read = true;
+	result->blocks = status;
+	return 0;
 }
 
 static bool has_device_state(const struct dax_device *device, const struct action_options *options)
@@ -213,7 +218,10 @@ static int unbind_kmem(struct dax_device *device, const struct action_options *o
 	int r = daxctl_dev_disable(device->handle);
 	if (r < 0)
 		return r;
-	if (read_blocks(device, options, &left) >= 0 && left.present > 0) {
+	/* binding device_dax after this adds no memory: the read stays true */
+	result->blocks_read = read_blocks(device, options, &left) >= 0;
+	result->blocks = left;
+	if (result->blocks_read && left.present > 0) {
 		result->stranded_blocks = left.present;
 		result->stranded_online = left.online;
 		return -EBUSY;
@@ -343,7 +351,7 @@ static void apply_online(struct dax_device *device, const struct action_options 
 		r = complete_online(device, options, result);
 	/* A refused block fails neither the probe nor the whole-device write: count them all. */
 	if (r >= 0)
-		r = verify_online(device, options);
+		r = verify_online(device, options, result);
 	if (r >= 0) {
 		result_set(result, OUTCOME_APPLIED, 0);
 		return;

@@ -113,13 +113,19 @@ static int read_blocks(const struct inventory *inventory, struct dax_device *dev
 	return r;
 }
 
-int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device)
+int inventory_refresh_device(const struct inventory *inventory, struct dax_device *device,
+			     const struct memory_blocks_status *blocks)
 {
 	/* taken over from the last scan: nothing to read it with */
 	if (!device->handle)
 		return -ESTALE;
 	read_mode(device);
-	return read_blocks(inventory, device);
+	if (!blocks)
+		return read_blocks(inventory, device);
+	device->blocks_present = blocks->present;
+	device->blocks_online = blocks->online;
+	device->zone = blocks->zone;
+	return 0;
 }
 
 struct dax_device *inventory_add_device(struct inventory *inventory)
@@ -141,7 +147,7 @@ bool inventory_device_as_read(const struct inventory *inventory, const struct da
 	 * blocks, which are read anew too.
 	 */
 	struct dax_device now = *device;
-	if (inventory_refresh_device(inventory, &now) < 0)
+	if (inventory_refresh_device(inventory, &now, NULL) < 0)
 		return false;
 	return now.mode == device->mode && now.blocks_present == device->blocks_present &&
 	       now.blocks_online == device->blocks_online && now.zone == device->zone;

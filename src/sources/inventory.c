@@ -103,10 +103,18 @@ static int read_blocks(const struct inventory *inventory, struct dax_device *dev
 
 	/*
 	 * Only kmem adds blocks for a device, but blocks of a device that was
-	 * unbound from kmem with memory online would stay: read them always.
+	 * unbound from kmem with memory online stay: read them, but for a
+	 * device device_dax holds. Its probe reserves every range
+	 * (drivers/dax/device.c dev_dax_probe(), devm_request_mem_region()),
+	 * which fails while kmem keeps one (drivers/dax/kmem.c
+	 * dev_dax_kmem_remove() keeps the resource of memory it could not
+	 * remove): bound, none of its blocks can exist, and a 2,048-block
+	 * device would cost 2,048 failed opens a pass.
 	 */
-	int r = memory_blocks_read(&inventory->memory, &device->pluggable, inventory->block_size,
-				   &blocks);
+	int r = 0;
+	if (device->mode != DAX_MODE_DEVDAX)
+		r = memory_blocks_read(&inventory->memory, &device->pluggable,
+				       inventory->block_size, &blocks);
 	device->blocks_present = blocks.present;
 	device->blocks_online = blocks.online;
 	device->zone = blocks.zone;

@@ -37,7 +37,8 @@ floor_devdax() {
 	local b
 	for b in $(dax_blocks "$1"); do echo offline >"$MEMSYS/$b/state"; done
 	echo "$1" >"$BUS/drivers/kmem/unbind"
-	echo "$1" >"$BUS/drivers/device_dax/bind"
+	# by id, as in sizes.sh
+	echo "$1" >"$BUS/drivers/device_dax/new_id"
 }
 
 # A device of SIZE from region 0's 4 GiB; daxctl create-device gives it

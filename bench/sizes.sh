@@ -17,8 +17,8 @@
 #           (its probe adds and onlines every block); auto_online_blocks
 #           back to what it was (offline)
 #   devdax  "unplugged" to daxX.Y/state where it exists (7.3), else
-#           "offline" to each memoryN/state (6.12); unbind kmem; bind
-#           device_dax
+#           "offline" to each memoryN/state (6.12); unbind kmem; device_dax
+#           by new_id
 # Facts: size_dev, size_blocks, size_interface (whole-device|per-block),
 # size_auto_online_blocks.
 # shellcheck source=tests/vm/guest/lib.sh
@@ -58,7 +58,10 @@ floor_devdax() {
 		for b in "${BLOCKS[@]}"; do echo offline >"$MEMSYS/$b/state" || rc=1; done
 	fi
 	echo "$1" >"$BUS/drivers/kmem/unbind" || rc=1
-	echo "$1" >"$BUS/drivers/device_dax/bind" || rc=1
+	# new_id, not bind: device_dax matches a CXL RAM device only by id,
+	# and the id list may have lost it (drivers/dax/bus.c do_id_store()
+	# adds the id, then attaches)
+	echo "$1" >"$BUS/drivers/device_dax/new_id" || rc=1
 	return "$rc"
 }
 

@@ -67,7 +67,8 @@ int memory_blocks_read(const struct path_cxt *memory, const struct range_set *bl
 
 /*
  * Writes @state ("online_movable", "online" or "offline") to every block of
- * @blocks not already in it, lowest first, and stops at the first refusal.
+ * @blocks not already in it, the second block last (memory-blocks.c says
+ * why), and stops at the first refusal.
  * Before each write the block is checked to be the device's own: inside one
  * of @mappings, and its phys_index must be N (-EXDEV otherwise, nothing
  * written to it). Returns 0 or the first failure's -errno.

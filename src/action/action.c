@@ -321,9 +321,9 @@ static int complete_online(struct dax_device *device, const struct action_option
 					    online_value(options->online_type));
 	}
 	/*
-	 * Lowest first; a TDX host refuses each block outside its memory list
-	 * with EPERM (arch/x86/virt/vmx/tdx/tdx.c tdx_memory_notifier()), and
-	 * the first refusal stops the online.
+	 * In memory_blocks_set()'s order; a TDX host refuses each block outside
+	 * its memory list with EPERM (arch/x86/virt/vmx/tdx/tdx.c
+	 * tdx_memory_notifier()), and the first refusal stops the online.
 	 */
 	result->interface = KMEM_INTERFACE_MEMORY_BLOCKS;
 	return set_blocks(device, options, online_value(options->online_type));

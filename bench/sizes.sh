@@ -17,7 +17,8 @@
 #           (its probe adds and onlines every block); auto_online_blocks
 #           back to what it was (offline)
 #   devdax  "unplugged" to daxX.Y/state where it exists (7.3), else
-#           "offline" to each memoryN/state (6.12); unbind kmem; device_dax
+#           "offline" to each memoryN/state (6.12), in tdxmemd's order,
+#           the second block last; unbind kmem; device_dax
 #           by new_id
 # Facts: size_dev, size_blocks, size_interface (whole-device|per-block),
 # size_auto_online_blocks.
@@ -55,7 +56,7 @@ floor_devdax() {
 	if [[ -e $BUS/devices/$1/state ]]; then
 		echo unplugged >"$BUS/devices/$1/state" || rc=1
 	else
-		for b in "${BLOCKS[@]}"; do echo offline >"$MEMSYS/$b/state" || rc=1; done
+		for b in "${ORDER[@]}"; do echo offline >"$MEMSYS/$b/state" || rc=1; done
 	fi
 	echo "$1" >"$BUS/drivers/kmem/unbind" || rc=1
 	# new_id, not bind: device_dax matches a CXL RAM device only by id,
@@ -84,6 +85,10 @@ bs=$((0x$(cat "$MEMSYS/block_size_bytes")))
 first=$((($(cat "$BUS/devices/$dev/resource") + bs - 1) / bs))
 BLOCKS=()
 for ((b = first; b < first + n; b++)); do BLOCKS+=("memory$b"); done
+# The cheapest order the kernel allows, tdxmemd's: the first block, the
+# third to the last, then the second, so each offline's zone walk ends at
+# the hole the first one left (src/model/memory-blocks.c write_position()).
+ORDER=("${BLOCKS[@]:0:1}" "${BLOCKS[@]:2}" "${BLOCKS[@]:1:1}")
 fact size_dev "$dev"
 fact size_blocks "$n"
 fact size_auto_online_blocks "$AUTO_ONLINE"

@@ -16,8 +16,10 @@ of N blocks per boot, collected by `bench/run.sh -s` into one OUT_DIR)
 get their own table: per size and direction the median time per block of
 each tool, and tdxmemd/floor and tdxmemd/daxctl as the geometric mean of
 the per-repetition pair ratios with a 95% t-interval on their logs,
-judged against the targets by the interval's bounds. A run of guest.sh
-alone prints what it always did.
+judged against the targets by the interval's bounds; then the same
+turns under strace ("split"), each tool's wall time over its kernel time,
+which bounds tdxmemd/floor without the kernel's turn-to-turn noise. A run
+of guest.sh alone prints what it always did.
 """
 import json
 import math
@@ -81,6 +83,7 @@ def main():
     groups = sample_groups(out)
     if "size" in groups:
         size_report(out, facts)
+        split_report(out)
     if groups == {"size"}:
         if bad:
             print(f"\n{bad} measurement(s) did not reach the state they promised")
@@ -256,6 +259,42 @@ def size_report(out, facts):
                   f"  {cells[0]:30}  {cells[1]:30}  {cells[2]}")
     print("targets, by the 95% interval (met: its upper bound within; not met: its lower"
           " bound beyond; undecided: it straddles, or fewer than 2 pairs)")
+    for line in verdicts:
+        print(line)
+
+
+def split_report(out):
+    """sizes.sh's traced turns ("split CASE TOOL N WALL_US KERNEL_US ok"):
+    per turn, its wall time over the time its writes to /sys spent in the
+    kernel. The floor makes the same kernel steps as tdxmemd in no less
+    time than they take, so tdxmemd's ratio bounds tdxmemd/floor from
+    above, without the kernel's turn-to-turn noise."""
+    turns = defaultdict(list)
+    with open(os.path.join(out, "samples.txt")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 7 and parts[0] == "split":
+                _, case, tool, n, wall, kernel, ok = parts
+                if ok == "ok" and int(kernel) > 0:
+                    turns[(case, tool, int(n))].append((float(wall), float(kernel)))
+    if not turns:
+        return
+    print("split: the same turns under strace (stops at write(2) only): wall time over"
+          " the kernel's time in the writes to /sys, geometric mean [95% interval], n turns")
+    verdicts = []
+    for case in ("online", "devdax"):
+        for n in sorted({k[2] for k in turns if k[0] == case}):
+            cells = []
+            for tool in ("floor", "tdxmemd"):
+                walls, kernels = zip(*turns.get((case, tool, n), [(0.0, 0.0)]))
+                g, ci, count = geo_ratio(walls, kernels)
+                span_ = f"[{ci[0]:.3f}-{ci[1]:.3f}]" if ci else "[-]"
+                cells.append(f"{tool} {g:.3f} {span_} n={count}" if g else f"{tool} -")
+                if tool == "tdxmemd" and g:
+                    verdicts.append(f"  {case:7} {n:6} tdxmemd/floor <= 1.05, bounded by"
+                                    f" tdxmemd's wall/kernel: {judge(ci, 1.05)}"
+                                    f" ({g:.3f} {span_}, n={count})")
+            print(f"{case:7} {n:6}  {cells[0]:34}  {cells[1]}")
     for line in verdicts:
         print(line)
 

@@ -20,6 +20,8 @@
 #           "offline" to each memoryN/state (6.12), in tdxmemd's order,
 #           the second block last; unbind kmem; device_dax
 #           by new_id
+# Then REPS rounds of the floor's and tdxmemd's turns under strace, each
+# split into wall and kernel time (the "split" lines, below).
 # Facts: size_dev, size_blocks, size_interface (whole-device|per-block),
 # size_auto_online_blocks.
 # shellcheck source=tests/vm/guest/lib.sh
@@ -109,4 +111,63 @@ for tool in "${tools[@]}"; do
 done
 say "size: warm-up done"
 pairs size "$n" "$dev" neutral
+
+# The kernel's noise divided out. Timed against each other, tdxmemd and the
+# floor differ by a few percent while the same kernel step varies by 20%
+# from one turn to the next, so no number of pairs this bed can afford
+# decides 1.05. Here each turn runs under strace, stopping only at write(2)
+# (seccomp), and is split into its wall time and the time its writes to
+# /sys spent in the kernel: "split CASE TOOL N WALL_US KERNEL_US ok|bad",
+# the wall being the program's life from exec to exit (for the floor, a
+# shell script). The floor's kernel steps are tdxmemd's own and the
+# floor's wall is never below them, so tdxmemd's wall over its kernel time
+# bounds tdxmemd/floor from above; the floor's own ratio shows what strace
+# and a shell add.
+FLOOR_SCRIPT=/run/bench/floor.sh
+{
+	declare -p BUS MEMSYS AUTO_ONLINE ORDER
+	declare -f floor_online floor_devdax
+	# shellcheck disable=SC2016 # the script's own arguments
+	echo 'floor_"$1" "$2"'
+} >"$FLOOR_SCRIPT"
+# split_times TRACE: "WALL_US KERNEL_US": the traced program's life, from
+# its execve to its exit (strace's own start and end left out), and the
+# time its writes to /sys took.
+split_times() {
+	awk '!start && / execve\(/ { start = $2 }
+	/ write\([0-9]+<\/sys\// && match($0, /<[0-9.]+>$/) {
+		kernel += substr($0, RSTART + 1, RLENGTH - 2)
+	}
+	/ \+\+\+ exited with / { end = $2 }
+	END { printf "%d %d\n", (end - start) * 1000000, kernel * 1000000 }' "$1"
+}
+# split_turn TOOL N DEV online|devdax: one traced turn, as turn does.
+split_turn() {
+	local ok=ok conf=$CONF_DEVDAX trace=/run/bench/trace
+	local strace=(strace -f --seccomp-bpf -ttt -T -y -e "trace=execve,write" -o "$trace")
+	[[ $4 == devdax ]] || conf=$CONF_ONLINE
+	if [[ $1 == floor ]]; then
+		"${strace[@]}" bash "$FLOOR_SCRIPT" "$4" "$3" || ok=bad
+	else
+		"${strace[@]}" tdxmemd --once --config "$conf" --device "$3" \
+			>/dev/null 2>>"$OUT/bench.err" || ok=bad
+	fi
+	is_state "$3" "$4" || ok=bad
+	# shellcheck disable=SC2046 # two numbers
+	sample split "$4" "$1" "$2" $(split_times "$trace") "$ok"
+	settle
+}
+for ((r = 0; r < REPS; r++)); do
+	order=(floor tdxmemd)
+	((r % 2 == 0)) || order=(tdxmemd floor)
+	for tool in "${order[@]}"; do
+		split_turn "$tool" "$n" "$dev" online
+		turn - - floor "$n" "$dev" devdax
+		turn - - floor "$n" "$dev" online
+		split_turn "$tool" "$n" "$dev" devdax
+		turn - - floor "$n" "$dev" online
+		turn - - floor "$n" "$dev" devdax
+	done
+	say "split: repetition $((r + 1)) of $REPS done"
+done
 say "sizes done: $(wc -l <"$S") samples"

@@ -153,6 +153,8 @@ split_turn() {
 			>/dev/null 2>>"$OUT/bench.err" || ok=bad
 	fi
 	is_state "$3" "$4" || ok=bad
+	# each tool's last trace, to hold their writes side by side
+	cp "$trace" "$OUT/split-$1-$4.trace"
 	# shellcheck disable=SC2046 # two numbers
 	sample split "$4" "$1" "$2" $(split_times "$trace") "$ok"
 	settle

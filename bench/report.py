@@ -263,6 +263,13 @@ def size_report(out, facts):
         print(line)
 
 
+def shown(g, ci, n):
+    """A geometric mean as the reports print it: value [interval] n=count."""
+    if g is None:
+        return "-"
+    return f"{g:.3f} [{ci[0]:.3f}-{ci[1]:.3f}] n={n}" if ci else f"{g:.3f} [-] n={n}"
+
+
 def split_report(out):
     """sizes.sh's traced turns ("split CASE TOOL N WALL_US KERNEL_US ok"):
     per turn, its wall time over the time its writes to /sys spent in the
@@ -283,42 +290,36 @@ def split_report(out):
           " the kernel's time in the writes to /sys, geometric mean [95% interval], n turns;"
           " then tdxmemd's ratio over the floor's, turn by turn, and tdxmemd's kernel time"
           " over the floor's")
+    tools = ("floor", "tdxmemd")
     verdicts = []
-    for case in ("online", "devdax"):
-        for n in sorted({k[2] for k in turns if k[0] == case}):
-            cells, own = [], {}
-            for tool in ("floor", "tdxmemd"):
-                walls, kernels = zip(*turns.get((case, tool, n), [(0.0, 0.0)]))
-                own[tool] = [w / k if k else None for w, k in zip(walls, kernels)]
-                g, ci, count = geo_ratio(walls, kernels)
-                span_ = f"[{ci[0]:.3f}-{ci[1]:.3f}]" if ci else "[-]"
-                cells.append(f"{tool} {g:.3f} {span_} n={count}" if g else f"{tool} -")
-                if tool == "tdxmemd" and g:
-                    # a bound: above 1.05 it shows nothing
-                    shown = "met" if ci and ci[1] <= 1.05 else "not shown by this bound"
-                    verdicts.append(f"  {case:7} {n:6} tdxmemd/floor <= 1.05 with the same kernel"
-                                    f" steps, by tdxmemd's wall/kernel: {shown}"
-                                    f" ({g:.3f} {span_}, n={count})")
-            # strace's stops and each tool's own work are in both walls, so
-            # they shrink the quotient's distance from 1 by as much as the
-            # floor's own ratio: its logs are stretched back by that much.
-            g, ci, count = geo_ratio(own["tdxmemd"], own["floor"])
-            floor_own, _, _ = geo_ratio(*zip(*turns.get((case, "floor", n), [(0.0, 0.0)])))
-            if g and floor_own:
-                g = g ** floor_own
-                ci = ci and (ci[0] ** floor_own, ci[1] ** floor_own)
-            span_ = f"[{ci[0]:.3f}-{ci[1]:.3f}]" if ci else "[-]"
-            cells.append(f"{g:.3f} {span_} n={count}" if g else "-")
-            if g:
-                verdicts.append(f"  {case:7} {n:6} tdxmemd/floor <= 1.05 with the same kernel"
-                                f" steps, each over its kernel time: {judge(ci, 1.05)} ({g:.3f} {span_}, n={count})")
-            # The estimate holds if both make the same kernel steps (the same
-            # writes in the same order): their kernel times, side by side.
-            kernel = {tool: [k for _, k in turns.get((case, tool, n), [])]
-                      for tool in ("floor", "tdxmemd")}
-            g, ci, count = geo_ratio(kernel["tdxmemd"], kernel["floor"])
-            cells.append(f"{g:.3f} [{ci[0]:.3f}-{ci[1]:.3f}]" if g and ci else "-")
-            print(f"{case:7} {n:6}  {cells[0]:34}  {cells[1]:34}  {cells[2]:26}  {cells[3]}")
+    for case, n in sorted({k[::2] for k in turns}, key=lambda k: (k[0] != "online", k[1])):
+        walls = {t: [w for w, _ in turns[(case, t, n)]] for t in tools}
+        kernels = {t: [k for _, k in turns[(case, t, n)]] for t in tools}
+        own = {t: geo_ratio(walls[t], kernels[t]) for t in tools}
+        g, ci, count = own["tdxmemd"]
+        if g:
+            # a bound: above 1.05 it shows nothing
+            bound = "met" if ci and ci[1] <= 1.05 else "not shown by this bound"
+            verdicts.append(f"  {case:7} {n:6} tdxmemd/floor <= 1.05 with the same kernel"
+                            f" steps, by tdxmemd's wall/kernel: {bound} ({shown(g, ci, count)})")
+        # strace's stops and each tool's own work are in both walls, so they
+        # shrink the quotient's distance from 1 by as much as the floor's
+        # own ratio: its logs are stretched back by that much.
+        g, ci, count = geo_ratio(*([w / k for w, k in zip(walls[t], kernels[t])] for t in
+                                   ("tdxmemd", "floor")))
+        stretch = own["floor"][0]
+        if g and stretch:
+            g, ci = g ** stretch, ci and (ci[0] ** stretch, ci[1] ** stretch)
+        if g:
+            verdicts.append(f"  {case:7} {n:6} tdxmemd/floor <= 1.05 with the same kernel"
+                            f" steps, each over its kernel time: {judge(ci, 1.05)}"
+                            f" ({shown(g, ci, count)})")
+        # The estimate holds if both make the same kernel steps (the same
+        # writes in the same order): their kernel times, side by side.
+        same_steps = geo_ratio(kernels["tdxmemd"], kernels["floor"])
+        print(f"{case:7} {n:6}  {'floor ' + shown(*own['floor']):34}"
+              f"  {'tdxmemd ' + shown(*own['tdxmemd']):34}  {shown(g, ci, count):26}"
+              f"  {shown(*same_steps)}")
     for line in verdicts:
         print(line)
 
